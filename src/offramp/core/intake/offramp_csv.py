@@ -1,0 +1,155 @@
+"""`offramp-csv`: one row per case with its primary charge. Documented in docs/formats/offramp-csv.md,
+published as JSON Schema in docs/schemas/offramp-csv.schema.json (generated from COLUMNS below)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from offramp.core.enums import CaseStage, Drug, Ethnicity, OffenseKind, QuantityUnit, Race, Severity, Sex
+from offramp.core.intake.common import (
+    EARLIEST_PLAUSIBLE_YEAR,
+    ETHNICITY_ALIASES,
+    RACE_ALIASES,
+    SEX_ALIASES,
+    nibrs_code,
+    person_conflict_warnings,
+    reject_duplicate_keys,
+    this_year,
+)
+from offramp.core.intake.errors import FieldError, IntakeError
+from offramp.core.intake.fields import Column, parse_columns, require_columns
+from offramp.core.records import CaseBatch
+
+ZIP_PATTERN = r"^\d{5}(-\d{4})?$"
+
+COLUMNS: tuple[Column, ...] = (
+    Column("case_id", required=True),
+    Column("person_id", required=True),
+    Column("received_date", "date", required=True, plausible=(EARLIEST_PLAUSIBLE_YEAR, this_year())),
+    Column("birth_year", "int", minimum=1850, maximum=this_year(), plausible=(this_year() - 100, this_year() - 10)),
+    Column("sex", "enum", enum=Sex, aliases=SEX_ALIASES),
+    Column("race", "enum", enum=Race, aliases=RACE_ALIASES),
+    Column("ethnicity", "enum", enum=Ethnicity, aliases=ETHNICITY_ALIASES),
+    Column("zip", pattern=ZIP_PATTERN, pattern_expected="a 5-digit ZIP code (or ZIP+4, 12345-6789)"),
+    Column("statute"),
+    Column("charge_title"),
+    Column("offense_kind", "enum", required=True, enum=OffenseKind),
+    Column("severity", "enum", enum=Severity),
+    Column("drug", "enum", enum=Drug),
+    Column("quantity_g", "float", minimum=0, plausible=(0, 100_000)),
+    Column("weapon", "bool"),
+    Column("violence", "bool"),
+    Column("sale_to_minor", "bool"),
+    Column("near_school", "bool"),
+    Column("cash_usd", "float", minimum=0, plausible=(0, 10_000_000)),
+    Column("packaging", "bool"),
+    Column("scales_or_ledgers", "bool"),
+    Column("organizer_role", "bool"),
+    Column("prior_felonies", "int", minimum=0, plausible=(0, 60)),
+    Column("prior_violent", "int", minimum=0, plausible=(0, 40)),
+    Column("prior_drug_sales", "int", minimum=0, plausible=(0, 60)),
+    Column("on_supervision", "bool"),
+    Column("days_since_release", "int", minimum=0, plausible=(0, 365 * 80)),
+    Column("prior_overdose", "bool"),
+    Column("injection_use", "bool"),
+    Column("victim_count", "int", minimum=0, plausible=(0, 1000)),
+    Column("narrative"),
+)
+
+#: columns a file may add; everything in COLUMNS must be in the header
+OPTIONAL_COLUMNS: tuple[Column, ...] = (
+    Column("agency"),
+    Column("stage", "enum", enum=CaseStage),
+)
+
+REQUIRED_HEADER = [c.name for c in COLUMNS]
+
+
+def read_raw(path: Path) -> pl.DataFrame:
+    """Every cell as text (no type guessing: validation decides), or IntakeError if the file is unreadable."""
+    file = str(path)
+    try:
+        return pl.read_csv(path, infer_schema=False, encoding="utf8", missing_utf8_is_empty_string=True)
+    except pl.exceptions.ComputeError as exc:
+        raise IntakeError([FieldError(file, 0, "file", path.name, f"a UTF-8 CSV file ({exc})")]) from exc
+    except pl.exceptions.NoDataError as exc:
+        raise IntakeError([FieldError(file, 1, "header", "", "a header row naming the columns")]) from exc
+
+
+def parse(path: Path) -> CaseBatch:
+    """Parse an offramp-csv file; IntakeError lists every invalid value."""
+    file = str(path)
+    raw = read_raw(path)
+    require_columns(raw.columns, REQUIRED_HEADER, file)
+    present_optional = [c for c in OPTIONAL_COLUMNS if c.name in raw.columns]
+    parsed = parse_columns(raw, COLUMNS + tuple(present_optional), file)
+    rows = parsed.frame
+    reject_duplicate_keys(rows, "case_id", file, "a case_id not used on an earlier row")
+    rows = _pad_short_zips(rows)
+    return _to_batch(rows, parsed.warnings, has_stage="stage" in raw.columns, has_agency="agency" in raw.columns)
+
+
+def _pad_short_zips(rows: pl.DataFrame) -> pl.DataFrame:
+    return rows  # ZIPs are validated strictly above; kept as a seam for sources that drop leading zeros
+
+
+def _to_batch(rows: pl.DataFrame, warnings: pl.DataFrame, *, has_stage: bool, has_agency: bool) -> CaseBatch:
+    rows = rows.with_columns(
+        pl.col("case_id").alias("case_key"),
+        pl.col("person_id").alias("person_key"),
+    )
+    person_cols = ["birth_year", "sex", "race", "ethnicity", "zip"]
+    persons_all = rows.select(
+        "__row",
+        "person_key",
+        pl.col("birth_year").cast(pl.Int32),
+        pl.col("sex").fill_null(Sex.UNKNOWN.value),
+        pl.col("sex__raw").alias("sex_raw"),
+        pl.col("race").fill_null(Race.UNKNOWN.value),
+        pl.col("race__raw").alias("race_raw"),
+        pl.col("ethnicity").fill_null(Ethnicity.UNKNOWN.value),
+        pl.col("ethnicity__raw").alias("ethnicity_raw"),
+        "zip",
+    )
+    conflicts = person_conflict_warnings(persons_all, person_cols)
+    persons = persons_all.unique("person_key", keep="first", maintain_order=True).drop("__row")
+
+    cases = rows.select(
+        "case_key",
+        "person_key",
+        pl.col("__row").alias("source_row"),
+        "received_date",
+        pl.col("received_date__raw").alias("received_date_raw"),
+        (pl.col("agency") if has_agency else pl.lit(None, pl.String)).alias("agency"),
+        (pl.col("stage").fill_null(CaseStage.RECEIVED.value) if has_stage else pl.lit(CaseStage.RECEIVED.value))
+        .alias("stage"),
+        pl.col("offense_kind").alias("primary_offense_kind"),
+        pl.col("drug").alias("primary_drug"),
+        "weapon", "violence", "cash_usd", "packaging", "scales_or_ledgers", "sale_to_minor", "near_school",
+        "organizer_role", "prior_felonies", "prior_violent", "prior_drug_sales", "on_supervision",
+        "days_since_release", "prior_overdose", "injection_use", "victim_count", "narrative",
+    )
+    charges = rows.select(
+        "case_key",
+        pl.lit(1, pl.Int32).alias("seq"),
+        pl.lit(True).alias("is_primary"),
+        pl.col("statute").alias("statute_raw"),
+        pl.col("charge_title").alias("title_raw"),
+        "offense_kind",
+        "severity",
+        nibrs_code(pl.col("offense_kind")).alias("nibrs_code"),
+        "drug",
+        pl.col("drug__raw").alias("drug_raw"),
+        pl.col("quantity_g").alias("quantity"),
+        pl.when(pl.col("quantity_g").is_not_null()).then(pl.lit(QuantityUnit.GRAM.value)).alias("quantity_unit"),
+        pl.col("quantity_g__raw").alias("quantity_raw"),
+    )
+    keyed = pl.concat([warnings, conflicts], how="diagonal_relaxed") if conflicts.height else warnings
+    keyed = keyed.join(
+        rows.select(pl.col("__row").alias("row"), "case_key"), on="row", how="left"
+    )
+    return CaseBatch(
+        source_format="offramp-csv", persons=persons, cases=cases, charges=charges, warnings=keyed
+    )
