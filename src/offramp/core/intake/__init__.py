@@ -7,6 +7,7 @@ as `file:row:field: value — expected ...`, and nothing is returned to store.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,30 +17,31 @@ from offramp.core.records import CaseBatch
 Parser = Callable[[Path], CaseBatch]
 
 
-def _formats() -> dict[str, Parser]:
-    from offramp.core.intake import ccsao, offramp_csv, offramp_jsonl
-
-    return {
-        "offramp-csv": offramp_csv.parse,
-        "offramp-jsonl": offramp_jsonl.parse,
-        "ccsao-diversion": ccsao.parse_diversion,
-    }
+#: format name -> (module, function); imported only when used
+FORMATS: dict[str, tuple[str, str]] = {
+    "offramp-csv": ("offramp.core.intake.offramp_csv", "parse"),
+    "offramp-jsonl": ("offramp.core.intake.offramp_jsonl", "parse"),
+    "ccsao-diversion": ("offramp.core.intake.ccsao", "parse_diversion"),
+}
 
 
 def format_names() -> list[str]:
-    return list(_formats())
+    return list(FORMATS)
+
+
+def parser_for(fmt: str) -> Parser:
+    module_name, function = FORMATS[fmt]
+    parser: Parser = getattr(importlib.import_module(module_name), function)
+    return parser
 
 
 def parse_file(path: Path, fmt: str) -> CaseBatch:
     """Parse `path` as format `fmt`; raises IntakeError on any invalid value or an unknown format."""
-    formats = _formats()
-    if fmt not in formats:
-        raise IntakeError(
-            [FieldError(str(path), 0, "--format", fmt, "one of " + ", ".join(formats))]
-        )
+    if fmt not in FORMATS:
+        raise IntakeError([FieldError(str(path), 0, "--format", fmt, "one of " + ", ".join(FORMATS))])
     if not path.is_file():
         raise IntakeError([FieldError(str(path), 0, "file", str(path), "an existing, readable file")])
-    return formats[fmt](path).conformed()
+    return parser_for(fmt)(path).conformed()
 
 
 __all__ = ["CaseBatch", "FieldError", "IntakeError", "format_names", "parse_file"]

@@ -77,17 +77,28 @@ def reject_duplicate_keys(
 
 
 def person_conflict_warnings(persons: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """Warnings for a person whose rows disagree on a demographic field (the first row's value is kept)."""
+    """Warnings for a person whose rows disagree on a demographic field (the first row's value is kept).
+
+    Only people with more than one row can disagree, so the (costly) grouping runs on those alone.
+    """
+    repeated = persons.filter(pl.col("person_key").is_duplicated())
+    if repeated.height == 0:
+        return pl.DataFrame()
+    counts = repeated.group_by("person_key").agg(
+        pl.col("__row").min().alias("row"), *[pl.col(c).n_unique().alias(c) for c in columns]
+    )
     frames = []
     for name in columns:
-        conflicts = (
-            persons.group_by("person_key")
-            .agg(pl.col(name).n_unique().alias("n"), pl.col("__row").min().alias("row"),
-                 pl.col(name).cast(pl.String).unique().sort().str.join("|").alias("value"))
-            .filter(pl.col("n") > 1)
+        keys = counts.filter(pl.col(name) > 1).select("person_key", "row")
+        if keys.height == 0:
+            continue
+        values = (
+            repeated.join(keys, on="person_key")
+            .group_by("person_key", "row")
+            .agg(pl.col(name).cast(pl.String).fill_null("(blank)").unique().sort().str.join("|").alias("value"))
         )
         frames.append(
-            conflicts.select(
+            values.select(
                 pl.col("row").cast(pl.Int64),
                 pl.lit(name).alias("field"),
                 pl.col("value"),

@@ -155,18 +155,21 @@ def parse_columns(
         pl.col(c.name).cast(pl.String) if c.name in frame.columns else pl.lit(None, pl.String).alias(c.name)
         for c in columns
     ]
-    raw_frame = frame.select(selected).with_row_index("__row", offset=row_offset)
-    exprs: list[pl.Expr] = [pl.col("__row").cast(pl.Int64)]
+    # Three plain passes (clean the text, convert, check) rather than one nested expression per column:
+    # each pass reuses the previous one's materialised columns instead of recomputing them.
+    cleaned = frame.select(selected).select(
+        pl.int_range(row_offset, row_offset + pl.len(), dtype=pl.Int64).alias("__row"),
+        *[blank_to_null(pl.col(c.name)).alias(f"{c.name}__raw") for c in columns],
+    )
+    converted = cleaned.with_columns([convert(c, pl.col(f"{c.name}__raw")).alias(c.name) for c in columns])
     checks: list[pl.Expr] = []
     for c in columns:
-        raw = blank_to_null(pl.col(c.name))
-        value = convert(c, raw)
-        exprs += [value.alias(c.name), raw.alias(f"{c.name}__raw")]
+        raw, value = pl.col(f"{c.name}__raw"), pl.col(c.name)
         checks.append(_invalid(c, raw, value).alias(f"__bad_{c.name}"))
         implausible = _implausible(c, value)
         if implausible is not None:
             checks.append(implausible.alias(f"__odd_{c.name}"))
-    typed = raw_frame.select(exprs + checks)
+    typed = converted.with_columns(checks)
 
     counts = typed.select([pl.col(f"__bad_{c.name}").sum() for c in columns]).row(0)
     for c, count in zip(columns, counts, strict=True):

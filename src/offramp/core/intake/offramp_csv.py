@@ -1,4 +1,4 @@
-"""`offramp-csv`: one row per case with its primary charge. Documented in docs/formats/offramp-csv.md,
+"""`offramp-csv`: one row per case with its primary charge. Documented in docs/formats.md,
 published as JSON Schema in docs/schemas/offramp-csv.schema.json (generated from COLUMNS below)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from offramp.core.intake.common import (
     this_year,
 )
 from offramp.core.intake.errors import FieldError, IntakeError
-from offramp.core.intake.fields import Column, parse_columns, require_columns
+from offramp.core.intake.fields import Column, blank_to_null, parse_columns, require_columns
 from offramp.core.records import CaseBatch
 
 ZIP_PATTERN = r"^\d{5}(-\d{4})?$"
@@ -28,7 +28,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("case_id", required=True),
     Column("person_id", required=True),
     Column("received_date", "date", required=True, plausible=(EARLIEST_PLAUSIBLE_YEAR, this_year())),
-    Column("birth_year", "int", minimum=1850, maximum=this_year(), plausible=(this_year() - 100, this_year() - 10)),
+    Column(
+        "birth_year",
+        "int",
+        minimum=1850,
+        maximum=this_year(),
+        plausible=(this_year() - 100, this_year() - 10),
+    ),
     Column("sex", "enum", enum=Sex, aliases=SEX_ALIASES),
     Column("race", "enum", enum=Race, aliases=RACE_ALIASES),
     Column("ethnicity", "enum", enum=Ethnicity, aliases=ETHNICITY_ALIASES),
@@ -71,7 +77,7 @@ def read_raw(path: Path) -> pl.DataFrame:
     """Every cell as text (no type guessing: validation decides), or IntakeError if the file is unreadable."""
     file = str(path)
     try:
-        return pl.read_csv(path, infer_schema=False, encoding="utf8", missing_utf8_is_empty_string=True)
+        return pl.read_csv(path, infer_schema=False, encoding="utf8")
     except pl.exceptions.ComputeError as exc:
         raise IntakeError([FieldError(file, 0, "file", path.name, f"a UTF-8 CSV file ({exc})")]) from exc
     except pl.exceptions.NoDataError as exc:
@@ -84,11 +90,28 @@ def parse(path: Path) -> CaseBatch:
     raw = read_raw(path)
     require_columns(raw.columns, REQUIRED_HEADER, file)
     present_optional = [c for c in OPTIONAL_COLUMNS if c.name in raw.columns]
-    parsed = parse_columns(raw, COLUMNS + tuple(present_optional), file)
+    duplicates = _duplicate_case_ids(raw, file)
+    parsed = parse_columns(raw, COLUMNS + tuple(present_optional), file, errors=duplicates)
     rows = parsed.frame
-    reject_duplicate_keys(rows, "case_id", file, "a case_id not used on an earlier row")
     rows = _pad_short_zips(rows)
-    return _to_batch(rows, parsed.warnings, has_stage="stage" in raw.columns, has_agency="agency" in raw.columns)
+    return _to_batch(
+        rows, parsed.warnings, has_stage="stage" in raw.columns, has_agency="agency" in raw.columns
+    )
+
+
+def _duplicate_case_ids(raw: pl.DataFrame, file: str) -> list[FieldError]:
+    """Rows whose case_id repeats an earlier row's, found before the value checks so that one report
+    lists both kinds of problem."""
+    keys = (
+        raw.select(blank_to_null(pl.col("case_id")).alias("case_id"))
+        .with_row_index("__row", offset=2)
+        .filter(pl.col("case_id").is_not_null())
+    )
+    try:
+        reject_duplicate_keys(keys, "case_id", file, "a case_id not used on an earlier row")
+    except IntakeError as exc:
+        return exc.errors
+    return []
 
 
 def _pad_short_zips(rows: pl.DataFrame) -> pl.DataFrame:
@@ -123,13 +146,30 @@ def _to_batch(rows: pl.DataFrame, warnings: pl.DataFrame, *, has_stage: bool, ha
         "received_date",
         pl.col("received_date__raw").alias("received_date_raw"),
         (pl.col("agency") if has_agency else pl.lit(None, pl.String)).alias("agency"),
-        (pl.col("stage").fill_null(CaseStage.RECEIVED.value) if has_stage else pl.lit(CaseStage.RECEIVED.value))
-        .alias("stage"),
+        (
+            pl.col("stage").fill_null(CaseStage.RECEIVED.value)
+            if has_stage
+            else pl.lit(CaseStage.RECEIVED.value)
+        ).alias("stage"),
         pl.col("offense_kind").alias("primary_offense_kind"),
         pl.col("drug").alias("primary_drug"),
-        "weapon", "violence", "cash_usd", "packaging", "scales_or_ledgers", "sale_to_minor", "near_school",
-        "organizer_role", "prior_felonies", "prior_violent", "prior_drug_sales", "on_supervision",
-        "days_since_release", "prior_overdose", "injection_use", "victim_count", "narrative",
+        "weapon",
+        "violence",
+        "cash_usd",
+        "packaging",
+        "scales_or_ledgers",
+        "sale_to_minor",
+        "near_school",
+        "organizer_role",
+        "prior_felonies",
+        "prior_violent",
+        "prior_drug_sales",
+        "on_supervision",
+        "days_since_release",
+        "prior_overdose",
+        "injection_use",
+        "victim_count",
+        "narrative",
     )
     charges = rows.select(
         "case_key",
@@ -143,13 +183,13 @@ def _to_batch(rows: pl.DataFrame, warnings: pl.DataFrame, *, has_stage: bool, ha
         "drug",
         pl.col("drug__raw").alias("drug_raw"),
         pl.col("quantity_g").alias("quantity"),
-        pl.when(pl.col("quantity_g").is_not_null()).then(pl.lit(QuantityUnit.GRAM.value)).alias("quantity_unit"),
+        pl.when(pl.col("quantity_g").is_not_null())
+        .then(pl.lit(QuantityUnit.GRAM.value))
+        .alias("quantity_unit"),
         pl.col("quantity_g__raw").alias("quantity_raw"),
     )
     keyed = pl.concat([warnings, conflicts], how="diagonal_relaxed") if conflicts.height else warnings
-    keyed = keyed.join(
-        rows.select(pl.col("__row").alias("row"), "case_key"), on="row", how="left"
-    )
+    keyed = keyed.join(rows.select(pl.col("__row").alias("row"), "case_key"), on="row", how="left")
     return CaseBatch(
         source_format="offramp-csv", persons=persons, cases=cases, charges=charges, warnings=keyed
     )

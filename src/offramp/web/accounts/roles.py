@@ -1,0 +1,114 @@
+"""The office's roles, as Django groups with permissions.
+
+Roles are code, not data: `sync_roles` runs after every `migrate`, so a role's permissions are what this
+file says on every installation (a change here is reviewed like any other change). Administrators may
+add people to groups in the admin; they cannot silently widen a role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
+
+@dataclass(frozen=True)
+class Role:
+    slug: str
+    name: str
+    description: str
+    permissions: tuple[str, ...]  # "app_label.codename"
+    staff: bool = False
+
+
+CASE_READ = ("cases.view_case", "cases.view_person", "cases.view_charge", "cases.view_victim")
+
+ROLES: tuple[Role, ...] = (
+    Role(
+        "line_prosecutor",
+        "Line prosecutor",
+        "Reviews drug cases, sees every fact of a case, records charging and diversion decisions.",
+        (*CASE_READ, "cases.change_case"),
+    ),
+    Role(
+        "supervisor",
+        "Supervisor",
+        "Everything a line prosecutor does, plus assigning cases and approving deviations from policy.",
+        (*CASE_READ, "cases.change_case", "cases.assign_case", "cases.view_importbatch"),
+    ),
+    Role(
+        "diversion_coordinator",
+        "Diversion coordinator",
+        "Runs the Diversion & Community Alternatives unit: program directory, referrals, progress.",
+        (*CASE_READ, "cases.view_programreferral"),
+    ),
+    Role(
+        "victim_advocate",
+        "Victim advocate",
+        "Consults victims before a diversion offer and tracks restitution.",
+        (*CASE_READ,),
+    ),
+    Role(
+        "analyst",
+        "Analyst",
+        "Measures declinations, diversions, completions and disparity from aggregates; no access to a "
+        "person's case file.",
+        ("cases.view_importbatch", "cases.export_aggregates"),
+    ),
+    Role(
+        "auditor",
+        "Auditor",
+        "Reads the audit trail of who did what, when, from where and with what outcome.",
+        ("audit.view_auditevent",),
+    ),
+    Role(
+        "administrator",
+        "Administrator",
+        "The office's IT staff: manages users, roles and imports through the admin site.",
+        (
+            *CASE_READ,
+            "cases.change_case",
+            "cases.import_cases",
+            "cases.export_cases",
+            "cases.view_importbatch",
+            "audit.view_auditevent",
+            "auth.view_user",
+            "auth.add_user",
+            "auth.change_user",
+            "auth.view_group",
+        ),
+        staff=True,
+    ),
+)
+
+ROLE_BY_SLUG = {role.slug: role for role in ROLES}
+
+
+def sync_roles() -> list[Group]:
+    """Create or update one group per role with exactly the role's permissions."""
+    # post_migrate reaches apps one at a time; make sure every app's permissions exist first.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    groups = []
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role.name)
+        perms = []
+        for dotted in role.permissions:
+            app_label, codename = dotted.split(".")
+            perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(perms)
+        groups.append(group)
+    return groups
+
+
+def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
+    if getattr(sender, "label", None) == "accounts":
+        sync_roles()
+
+
+def role_names_of(user: Any) -> list[str]:
+    names = {g.name for g in user.groups.all()}
+    return [role.name for role in ROLES if role.name in names]

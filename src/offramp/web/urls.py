@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from offramp.web.audit.views import denied
+
+admin.site.site_header = "Offramp administration"
+admin.site.site_title = "Offramp"
+
+urlpatterns = [
+    path("", include("offramp.web.cases.urls")),
+    path("accounts/", include("offramp.web.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = denied
