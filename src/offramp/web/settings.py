@@ -18,7 +18,7 @@ DEVELOPMENT_SECRET_KEY = "offramp-development-key-never-use-in-production"  # no
 
 DEBUG = envbool("DEBUG", False)
 SECRET_KEY = envstr("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY and not envbool("OFFRAMP_ALLOW_DEV_KEY", False):
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY is the development key and DEBUG is off. Set SECRET_KEY (or SECRET_KEY_FILE) to a long "
         "random value, or DEBUG=true for a development machine."

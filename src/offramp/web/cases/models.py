@@ -72,7 +72,8 @@ class Case(models.Model):
     agency = models.CharField(max_length=200, null=True, blank=True)
     stage = models.CharField(max_length=20, choices=CaseStage.choices(), default=CaseStage.RECEIVED.value)
     assigned_prosecutor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases",
+        db_index=False,  # indexed below, only where set (most cases are unassigned when imported)
     )
     # the primary charge's kind and drug, kept on the case so the queue filters without a join
     primary_offense_kind = models.CharField(max_length=30, choices=OffenseKind.choices())
@@ -105,6 +106,11 @@ class Case(models.Model):
             models.Index(fields=["stage", "-received_date", "-id"], name="case_stage_idx"),
             models.Index(fields=["primary_offense_kind", "-received_date", "-id"], name="case_kind_idx"),
             models.Index(fields=["primary_drug", "-received_date", "-id"], name="case_drug_idx"),
+            models.Index(
+                fields=["assigned_prosecutor", "-received_date", "-id"],
+                name="case_assigned_idx",
+                condition=models.Q(assigned_prosecutor__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
