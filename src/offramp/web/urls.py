@@ -9,6 +9,7 @@ admin.site.site_title = "Offramp"
 urlpatterns = [
     path("", include("offramp.web.cases.urls")),
     path("accounts/", include("offramp.web.accounts.urls")),
+    path("programs/", include("offramp.web.programs.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -11,21 +11,13 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.urls import include, path
 
 from offramp.core.programs import GEORGIA_FOLDER, read_georgia_bundle
-from offramp.web import urls as root_urls
 from offramp.web.audit.models import AuditEvent
 from offramp.web.programs.loader import LoadCounts, load_listings
 from offramp.web.programs.models import ProgramListing
 
-#: the project's urlconf, plus the directory for as long as offramp/web/urls.py does not include it yet
-urlpatterns = list(root_urls.urlpatterns)
-if not any(getattr(p, "namespace", None) == "programs" for p in urlpatterns):
-    urlpatterns.append(path("programs/", include("offramp.web.programs.urls")))
-handler403 = root_urls.handler403
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = [pytest.mark.django_db]
 
 DIRECTORY = "/programs/"
 

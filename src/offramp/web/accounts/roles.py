@@ -25,31 +25,33 @@ class Role:
 
 
 CASE_READ = ("cases.view_case", "cases.view_person", "cases.view_charge", "cases.view_victim")
+#: the program directory is public information (SAMHSA listings); analysts and auditors have no need of it
+PROGRAMS_READ = ("programs.view_programlisting",)
 
 ROLES: tuple[Role, ...] = (
     Role(
         "line_prosecutor",
         "Line prosecutor",
         "Reviews drug cases, sees every fact of a case, records charging and diversion decisions.",
-        (*CASE_READ, "cases.change_case"),
+        (*CASE_READ, *PROGRAMS_READ, "cases.change_case"),
     ),
     Role(
         "supervisor",
         "Supervisor",
         "Everything a line prosecutor does, plus assigning cases and approving deviations from policy.",
-        (*CASE_READ, "cases.change_case", "cases.assign_case", "cases.view_importbatch"),
+        (*CASE_READ, *PROGRAMS_READ, "cases.change_case", "cases.assign_case", "cases.view_importbatch"),
     ),
     Role(
         "diversion_coordinator",
         "Diversion coordinator",
         "Runs the Diversion & Community Alternatives unit: program directory, referrals, progress.",
-        (*CASE_READ, "cases.view_programreferral"),
+        (*CASE_READ, *PROGRAMS_READ, "cases.view_programreferral", "programs.change_programlisting"),
     ),
     Role(
         "victim_advocate",
         "Victim advocate",
         "Consults victims before a diversion offer and tracks restitution.",
-        (*CASE_READ,),
+        (*CASE_READ, *PROGRAMS_READ),
     ),
     Role(
         "analyst",
@@ -70,6 +72,7 @@ ROLES: tuple[Role, ...] = (
         "The office's IT staff: manages users, roles and imports through the admin site.",
         (
             *CASE_READ,
+            *PROGRAMS_READ,
             "cases.change_case",
             "cases.import_cases",
             "cases.export_cases",

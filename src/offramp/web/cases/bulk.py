@@ -4,14 +4,17 @@
   ATTACHed to Django's connection and copied with one INSERT ... SELECT. Binding a million rows one by one
   through the sqlite3 module took 13 s for the case table alone; this takes about 3 s.
 - PostgreSQL: COPY ... FROM STDIN with CSV written by Polars.
-Both run inside the import's transaction, so a failure leaves nothing behind. ATTACH is allowed inside a
-transaction, DETACH is not: `BulkWriter.close()` runs after the transaction ends. Each insert stages into
-a file of its own, because the transaction keeps reading an attached file as it was when first read.
+Inserts are queued by `insert` and written by `flush`, inside the import's transaction, so a failure leaves
+nothing behind. On SQLite every queued frame is staged before the one ATTACH (a transaction keeps reading
+an attached file as it was when first read); DETACH is not allowed inside a transaction, so `close()`
+runs after it ends — and where an outer transaction is still open (tests), the file stays attached under
+a name of its own until the connection closes.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -19,11 +22,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 
 CHUNK = 100_000
 LOOKUP_CHUNK = 5_000
 STAGE = "offramp_stage"
+_stage_numbers = itertools.count()
 
 
 def sql_ready(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -39,7 +43,9 @@ class BulkWriter:
 
     def __init__(self) -> None:
         self._stage_dir: Path | None = None
-        self._attached: list[str] = []
+        self._alias = f"{STAGE}_{next(_stage_numbers)}"
+        self._attached = False
+        self._queued: list[tuple[str, pl.DataFrame, list[str]]] = []
 
     def __enter__(self) -> BulkWriter:
         return self
@@ -48,14 +54,49 @@ class BulkWriter:
         self.close()
 
     def insert(self, model: type[models.Model], frame: pl.DataFrame, columns: list[str]) -> None:
+        """Queue `frame`'s rows for `model`'s table; written, in queue order, by `flush`."""
         if frame.height == 0:
             return
         ready = sql_ready(frame, columns)
         table = model._meta.db_table
+        if connection.vendor == "sqlite":
+            self._stage(table, ready)
+        self._queued.append((table, ready, columns))
+
+    def flush(self) -> None:
+        queued, self._queued = self._queued, []
         if connection.vendor == "postgresql":
-            self._copy(table, ready, columns)
-        else:
-            self._stage_and_copy(table, ready, columns)
+            for table, frame, columns in queued:
+                self._copy(table, frame, columns)
+            return
+        if not queued:
+            return
+        names = ", ".join
+        with connection.cursor() as cur:
+            if not self._attached:
+                cur.execute(f"ATTACH DATABASE %s AS {self._alias}", [str(self._stage_file)])
+                self._attached = True
+            for table, _, columns in queued:
+                cur.execute(
+                    f"INSERT INTO main.{table} ({names(columns)}) SELECT {names(columns)} FROM {self._alias}.{table}"
+                )
+
+    @property
+    def _stage_file(self) -> Path:
+        if self._stage_dir is None:
+            self._stage_dir = Path(tempfile.mkdtemp(prefix="offramp-import-"))
+        return self._stage_dir / "stage.sqlite3"
+
+    def _stage(self, table: str, frame: pl.DataFrame) -> None:
+        import adbc_driver_sqlite.dbapi as adbc
+
+        if self._attached:
+            raise RuntimeError("BulkWriter: insert after flush; use a new writer")
+        with adbc.connect(str(self._stage_file)) as stage:
+            cursor = stage.cursor()
+            cursor.adbc_ingest(table, frame.to_arrow(), mode="create")
+            cursor.close()
+            stage.commit()
 
     def update(self, model: type[models.Model], frame: pl.DataFrame, columns: list[str]) -> None:
         """UPDATE by id. Used for changed rows only, which are few next to new ones."""
@@ -86,30 +127,14 @@ class BulkWriter:
                     frame.slice(start, CHUNK).write_csv(buffer, include_header=False, null_value="\\N")
                     copy.write(buffer.getvalue())
 
-    def _stage_and_copy(self, table: str, frame: pl.DataFrame, columns: list[str]) -> None:
-        import adbc_driver_sqlite.dbapi as adbc
-
-        if self._stage_dir is None:
-            self._stage_dir = Path(tempfile.mkdtemp(prefix="offramp-import-"))
-        alias = f"{STAGE}_{len(self._attached)}"
-        stage_file = self._stage_dir / f"{alias}.sqlite3"
-        with adbc.connect(str(stage_file)) as stage:
-            cursor = stage.cursor()
-            cursor.adbc_ingest(table, frame.to_arrow(), mode="create")
-            cursor.close()
-            stage.commit()
-        with connection.cursor() as cur:
-            cur.execute(f"ATTACH DATABASE %s AS {alias}", [str(stage_file)])
-            self._attached.append(alias)
-            names = ", ".join(columns)
-            cur.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM {alias}.{table}")
-
     def close(self) -> None:
         if self._attached:
-            with connection.cursor() as cur:
-                for alias in self._attached:
-                    cur.execute(f"DETACH DATABASE {alias}")
-            self._attached = []
+            try:
+                with connection.cursor() as cur:
+                    cur.execute(f"DETACH DATABASE {self._alias}")
+            except DatabaseError:
+                pass  # an outer transaction is open: the file stays attached until the connection closes
+            self._attached = False
         if self._stage_dir is not None:
             shutil.rmtree(self._stage_dir, ignore_errors=True)
             self._stage_dir = None

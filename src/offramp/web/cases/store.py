@@ -138,17 +138,18 @@ def _store(
     for model, _ in (*CHILDREN, (DataQualityWarning, "warnings")):
         writer.delete_where_in(model, "case_id", changed_ids)
     writer.update(Case, changed_cases, [c for c in case_cols if c not in ("id", "case_key")])
-    with bulk_load_mode((Case, *[m for m, _ in CHILDREN]), new_cases.height, DEFER_INDEXES_AT):
-        writer.insert(Case, new_cases, case_cols)
-        progress(batch.cases.height // 2)
-        for model, name in CHILDREN:
-            children = getattr(batch, name).join(touched, on="case_key", how="inner").sort("case_id", "seq")
-            writer.insert(model, _assign_ids(children, model), _columns(model, exclude=set()))
+    writer.insert(Case, new_cases, case_cols)
+    for model, name in CHILDREN:
+        children = getattr(batch, name).join(touched, on="case_key", how="inner").sort("case_id", "seq")
+        writer.insert(model, _assign_ids(children, model), _columns(model, exclude=set()))
     warnings = batch.warnings.join(touched, on="case_key", how="inner").with_columns(
         pl.lit(record.pk).alias("import_batch_id")
     )
     writer.insert(DataQualityWarning, _assign_ids(warnings, DataQualityWarning),
                   _columns(DataQualityWarning, exclude=set()))
+    progress(batch.cases.height // 2)
+    with bulk_load_mode((Case, *[m for m, _ in CHILDREN]), new_cases.height, DEFER_INDEXES_AT):
+        writer.flush()
     reset_sequences((Person, Case, Charge, Victim, ProgramReferral, DataQualityWarning))
     progress(batch.cases.height - batch.cases.height // 10 - batch.cases.height // 2)
 

@@ -1,0 +1,3 @@
+"""Shared fixtures: named users per role (tests/fixtures/users.py)."""
+
+pytest_plugins = ["tests.fixtures.users"]
