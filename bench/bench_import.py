@@ -62,7 +62,9 @@ class Measure:
 
 def run(cmd: list[str], env: dict[str, str]) -> Measure:
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     assert proc.stdout is not None
     output = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -75,8 +77,12 @@ def run(cmd: list[str], env: dict[str, str]) -> Measure:
 
 def base_env(database_url: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(DATABASE_URL=database_url, DEBUG="false", SECRET_KEY=secrets.token_urlsafe(40),
-               DJANGO_SETTINGS_MODULE="offramp.web.settings")
+    env.update(
+        DATABASE_URL=database_url,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(40),
+        DJANGO_SETTINGS_MODULE="offramp.web.settings",
+    )
     return env
 
 
@@ -113,10 +119,14 @@ def bench_database(kind: str, big: Path, small: Path, n: int, small_n: int, tmp:
     verdict = ("meets" if first.seconds < AIM_SECONDS else "MISSES") + f" the {AIM_SECONDS:.0f} s aim"
     if n != 1_000_000:
         verdict = "the aim is set for 1,000,000 rows"
-    lines.append(f"{kind:<10} import {n:>9,} rows   {first.seconds:6.1f} s  {n / first.seconds:>9,.0f} rows/s  "
-                 f"peak {first.peak_mb:6,.0f} MB   ({verdict})")
-    lines.append(f"{kind:<10} re-import (no change) {again.seconds:6.1f} s  peak {again.peak_mb:6,.0f} MB  "
-                 f"-> {again.output.split(' — ')[-1][:90]}")
+    lines.append(
+        f"{kind:<10} import {n:>9,} rows   {first.seconds:6.1f} s  {n / first.seconds:>9,.0f} rows/s  "
+        f"peak {first.peak_mb:6,.0f} MB   ({verdict})"
+    )
+    lines.append(
+        f"{kind:<10} re-import (no change) {again.seconds:6.1f} s  peak {again.peak_mb:6,.0f} MB  "
+        f"-> {again.output.split(' — ')[-1][:90]}"
+    )
     drop_database(kind, url)
 
     ours_url = fresh_database(kind, tmp, "ours")
@@ -149,11 +159,28 @@ def main() -> None:
         tmp = Path(tmp_name)
         big, small = tmp / "cases.csv", tmp / "cases-small.csv"
         env = base_env(f"sqlite:///{tmp / 'unused.sqlite3'}")
-        gen = run([*OFFRAMP, "generate", "cases", "--n", str(args.n), "--seed", str(args.seed), "--out", str(big)], env)
-        run([*OFFRAMP, "generate", "cases", "--n", str(args.baseline_n), "--seed", str(args.seed), "--out",
-             str(small)], env)
-        print(f"machine: {os.cpu_count()} cores; generated {args.n:,} rows in {gen.seconds:.1f} s "
-              f"({big.stat().st_size / 1e6:,.0f} MB)")
+        gen = run(
+            [*OFFRAMP, "generate", "cases", "--n", str(args.n), "--seed", str(args.seed), "--out", str(big)],
+            env,
+        )
+        run(
+            [
+                *OFFRAMP,
+                "generate",
+                "cases",
+                "--n",
+                str(args.baseline_n),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(small),
+            ],
+            env,
+        )
+        print(
+            f"machine: {os.cpu_count()} cores; generated {args.n:,} rows in {gen.seconds:.1f} s "
+            f"({big.stat().st_size / 1e6:,.0f} MB)"
+        )
         for kind in args.databases.split(","):
             for line in bench_database(kind.strip(), big, small, args.n, args.baseline_n, tmp):
                 print(line, flush=True)

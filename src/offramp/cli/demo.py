@@ -52,8 +52,10 @@ def run(ns: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     call_command("load_programs", verbosity=0)
-    print(f"demo: {summary.cases_new:,} cases and {summary.persons_new:,} people loaded; "
-          f"users {', '.join(DEMO_USERS)} (password from ${DEMO_PASSWORD_ENV}, default {DEFAULT_DEMO_PASSWORD!r})")
+    print(
+        f"demo: {summary.cases_new:,} cases and {summary.persons_new:,} people loaded; "
+        f"users {', '.join(DEMO_USERS)} (password from ${DEMO_PASSWORD_ENV}, default {DEFAULT_DEMO_PASSWORD!r})"
+    )
     return 0
 
 
@@ -65,7 +67,9 @@ def create_demo_users(password: str) -> dict[str, Any]:
     users = {}
     for username, slug in DEMO_USERS.items():
         role = ROLE_BY_SLUG[slug]
-        user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@demo.invalid"})
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@demo.invalid"}
+        )
         user.first_name = role.name
         user.is_staff = role.staff
         user.set_password(password)
@@ -84,14 +88,21 @@ def load_demo_cases(n: int, seed: int) -> Any:
     from offramp.web.cases.store import store_batch
 
     year = dt.date.today().year
-    frame = generate_cases(n, seed, start=dt.date(year - 3, 1, 1), end=dt.date(year - 1, 12, 31), case_prefix="DEMO")
+    frame = generate_cases(
+        n, seed, start=dt.date(year - 3, 1, 1), end=dt.date(year - 1, 12, 31), case_prefix="DEMO"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo-cases.csv"
         write_cases_csv(frame, path)
         batch = parse_file(path, "offramp-csv")
         summary = store_batch(batch, file_name="demo-cases.csv", file_sha256="", actor_name="demo")
-    record(Action.IMPORT, actor_name="demo", object_type="file", object_id="demo-cases.csv",
-           detail={"format": "offramp-csv", **summary.as_dict()})
+    record(
+        Action.IMPORT,
+        actor_name="demo",
+        object_type="file",
+        object_id="demo-cases.csv",
+        detail={"format": "offramp-csv", **summary.as_dict()},
+    )
     return summary
 
 

@@ -28,5 +28,7 @@ def run(ns: argparse.Namespace) -> int:
     started = time.perf_counter()
     frame = generate_cases(ns.n, ns.seed)
     write_cases_csv(frame, ns.out)
-    print(f"wrote {frame.height:,} cases to {ns.out} in {time.perf_counter() - started:.1f} s (seed {ns.seed})")
+    print(
+        f"wrote {frame.height:,} cases to {ns.out} in {time.perf_counter() - started:.1f} s (seed {ns.seed})"
+    )
     return 0

@@ -22,8 +22,12 @@ def add_parser(sub: Any) -> None:
     cases.add_argument("--format", required=True, choices=format_names(), dest="fmt")
     cases.add_argument("--dry-run", action="store_true", help="validate and count, then roll back")
     cases.add_argument("--user", help="Offramp username to record as the importer (needs import permission)")
-    cases.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                       help="show a progress bar (default: when the terminal is interactive)")
+    cases.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: when the terminal is interactive)",
+    )
     cases.set_defaults(handler=run)
 
 
@@ -46,8 +50,14 @@ def run(ns: argparse.Namespace) -> int:
     actor, actor_name, refusal = _resolve_actor(ns.user)
     if refusal:
         print(refusal, file=sys.stderr)
-        record(Action.IMPORT, outcome=Outcome.DENIED, actor_name=ns.user or "", object_type="file",
-               object_id=str(ns.file)[:120], detail={"reason": refusal})
+        record(
+            Action.IMPORT,
+            outcome=Outcome.DENIED,
+            actor_name=ns.user or "",
+            object_type="file",
+            object_id=str(ns.file)[:120],
+            detail={"reason": refusal},
+        )
         return 2
     started = time.perf_counter()
     try:
@@ -55,15 +65,41 @@ def run(ns: argparse.Namespace) -> int:
     except IntakeError as exc:
         print(exc.render(), file=sys.stderr)
         print(f"offramp import: {exc.total} error(s) in {ns.file}; nothing was imported.", file=sys.stderr)
-        record(Action.IMPORT, outcome=Outcome.FAILURE, actor=actor, actor_name=actor_name, object_type="file",
-               object_id=str(ns.file)[:120], detail={"format": ns.fmt, "errors": exc.total})
+        record(
+            Action.IMPORT,
+            outcome=Outcome.FAILURE,
+            actor=actor,
+            actor_name=actor_name,
+            object_type="file",
+            object_id=str(ns.file)[:120],
+            detail={"format": ns.fmt, "errors": exc.total},
+        )
         return 1
     parsed = time.perf_counter()
     show = sys.stderr.isatty() if ns.progress is None else ns.progress
-    summary = _store_with_progress(store_batch, batch, ns, actor_name, show)
+    try:
+        summary = _store_with_progress(store_batch, batch, ns, actor_name, show)
+    except Exception as exc:  # the store's transaction has rolled back: report it, don't show a traceback
+        print(f"offramp import: failed while storing: {exc}; nothing was imported.", file=sys.stderr)
+        record(
+            Action.IMPORT,
+            outcome=Outcome.FAILURE,
+            actor=actor,
+            actor_name=actor_name,
+            object_type="file",
+            object_id=str(ns.file)[:120],
+            detail={"format": ns.fmt, "stage": "store", "error": f"{type(exc).__name__}: {exc}"[:300]},
+        )
+        return 1
     elapsed = time.perf_counter() - started
-    record(Action.IMPORT, actor=actor, actor_name=actor_name, object_type="file", object_id=str(ns.file)[:120],
-           detail={"format": ns.fmt, **summary.as_dict()})
+    record(
+        Action.IMPORT,
+        actor=actor,
+        actor_name=actor_name,
+        object_type="file",
+        object_id=str(ns.file)[:120],
+        detail={"format": ns.fmt, **summary.as_dict()},
+    )
     _print_summary(ns, summary, parsed - started, elapsed, batch.warnings)
     return 0
 
@@ -83,18 +119,27 @@ def _resolve_actor(username: str | None) -> tuple[Any, str, str]:
     return user, username, ""
 
 
-def _store_with_progress(store_batch: Any, batch: Any, ns: argparse.Namespace, actor_name: str, show: bool) -> Any:
+def _store_with_progress(
+    store_batch: Any, batch: Any, ns: argparse.Namespace, actor_name: str, show: bool
+) -> Any:
     from tqdm import tqdm
 
-    with tqdm(total=batch.cases.height, unit=" cases", disable=not show, file=sys.stderr,
-              desc="storing") as bar:
+    with tqdm(
+        total=batch.cases.height, unit=" cases", disable=not show, file=sys.stderr, desc="storing"
+    ) as bar:
         return store_batch(
-            batch, file_name=str(ns.file), file_sha256=file_sha256(ns.file), actor_name=actor_name,
-            dry_run=ns.dry_run, progress=bar.update,
+            batch,
+            file_name=str(ns.file),
+            file_sha256=file_sha256(ns.file),
+            actor_name=actor_name,
+            dry_run=ns.dry_run,
+            progress=bar.update,
         )
 
 
-def _print_summary(ns: argparse.Namespace, summary: Any, parse_s: float, total_s: float, warnings: Any) -> None:
+def _print_summary(
+    ns: argparse.Namespace, summary: Any, parse_s: float, total_s: float, warnings: Any
+) -> None:
     verb = "would import" if ns.dry_run else "imported"
     print(
         f"{ns.file}: {summary.rows:,} rows ({ns.fmt}) — {verb} {summary.cases_new:,} new cases, "
@@ -104,7 +149,12 @@ def _print_summary(ns: argparse.Namespace, summary: Any, parse_s: float, total_s
     )
     if ns.dry_run:
         print("dry run: nothing was written.")
-    for row, field, value, message in warnings.select("row", "field", "value", "message").head(20).iter_rows():
+    for row, field, value, message in (
+        warnings.select("row", "field", "value", "message").head(20).iter_rows()
+    ):
         print(f"warning: {ns.file}:{row}:{field}: {value!r} — {message}", file=sys.stderr)
     if warnings.height > 20:
-        print(f"warning: ... and {warnings.height - 20:,} more (see the import batch in the admin)", file=sys.stderr)
+        print(
+            f"warning: ... and {warnings.height - 20:,} more (see the import batch in the admin)",
+            file=sys.stderr,
+        )

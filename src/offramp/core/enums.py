@@ -38,7 +38,7 @@ class DescribedEnum(str, Enum):
         """The member whose value equals `text` (case and surrounding space ignored), else None."""
         key = text.strip().lower()
         for m in cls:
-            if m.value == key:
+            if m.value.lower() == key:
                 return m
         return None
 

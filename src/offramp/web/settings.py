@@ -14,7 +14,7 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(envstr("OFFRAMP_HOME", str(BASE_DIR.parents[2])))
 VAR_DIR = Path(envstr("OFFRAMP_VAR_DIR", str(PROJECT_DIR / "var")))
 
-DEVELOPMENT_SECRET_KEY = "offramp-development-key-never-use-in-production"  # noqa: S105
+DEVELOPMENT_SECRET_KEY = "offramp-development-key-never-use-in-production"
 
 DEBUG = envbool("DEBUG", False)
 SECRET_KEY = envstr("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
@@ -36,7 +36,9 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL={DATABASE_URL!r} is not a database URL: {exc}") from exc
 if _db["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
-    raise ImproperlyConfigured(f"DATABASE_URL: only sqlite:// and postgres:// are supported, got {_db['ENGINE']}")
+    raise ImproperlyConfigured(
+        f"DATABASE_URL: only sqlite:// and postgres:// are supported, got {_db['ENGINE']}"
+    )
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _db["CONN_MAX_AGE"] = 0
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "offramp.web.audit.middleware.AuditContextMiddleware",
+    "offramp.web.accounts.middleware.NoStoreForSignedInMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -148,7 +151,10 @@ STATIC_ROOT = VAR_DIR / "static"
 NODE_MODULES = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    *[(f"uswds/{part}", NODE_MODULES / "@uswds" / "uswds" / "dist" / part) for part in ("css", "js", "fonts", "img")],
+    *[
+        (f"uswds/{part}", NODE_MODULES / "@uswds" / "uswds" / "dist" / part)
+        for part in ("css", "js", "fonts", "img")
+    ],
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
 STORAGES = {

@@ -9,7 +9,7 @@ import secrets
 os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_hex(24))
 os.environ.setdefault("DEBUG", "false")
 
-from offramp.web.settings import *  # noqa: E402, F403
+from offramp.web.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; production uses Argon2
 WHITENOISE_USE_FINDERS = True  # serve USWDS and htmx straight from node_modules in the live server

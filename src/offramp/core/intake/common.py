@@ -95,7 +95,9 @@ def person_conflict_warnings(persons: pl.DataFrame, columns: list[str]) -> pl.Da
         values = (
             repeated.join(keys, on="person_key")
             .group_by("person_key", "row")
-            .agg(pl.col(name).cast(pl.String).fill_null("(blank)").unique().sort().str.join("|").alias("value"))
+            .agg(
+                pl.col(name).cast(pl.String).fill_null("(blank)").unique().sort().str.join("|").alias("value")
+            )
         )
         frames.append(
             values.select(

@@ -7,6 +7,7 @@ data-quality warning (imported, flagged, never fatal).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -64,7 +65,7 @@ class Column:
         return "a value" if self.required else "text"
 
     def enum_mapping(self) -> dict[str, str]:
-        assert self.enum is not None  # noqa: S101 - programming error, not input validation
+        assert self.enum is not None
         mapping = {v: v for v in self.enum.values()}
         mapping.update({k.lower(): v for k, v in self.aliases.items()})
         return mapping
@@ -111,12 +112,9 @@ def _implausible(column: Column, value: pl.Expr) -> pl.Expr | None:
         return None
     low, high = column.plausible
     if column.kind == "date":
-        import datetime as dt
-
-        lo: object = dt.date(int(low), 1, 1)
-        hi: object = dt.date(int(high), 12, 31)
+        lo, hi = pl.lit(dt.date(int(low), 1, 1)), pl.lit(dt.date(int(high), 12, 31))
     else:
-        lo, hi = low, high
+        lo, hi = pl.lit(low), pl.lit(high)
     return ((value < lo) | (value > hi)).fill_null(False)
 
 
@@ -204,6 +202,6 @@ def parse_columns(
 
 
 def _plausible_message(column: Column) -> str:
-    assert column.plausible is not None  # noqa: S101
+    assert column.plausible is not None
     low, high = column.plausible
     return f"implausible {column.name}: outside {low:g}–{high:g}; imported, please check the source"

@@ -7,14 +7,16 @@
 Inserts are queued by `insert` and written by `flush`, inside the import's transaction, so a failure leaves
 nothing behind. On SQLite every queued frame is staged before the one ATTACH (a transaction keeps reading
 an attached file as it was when first read); DETACH is not allowed inside a transaction, so `close()`
-runs after it ends — and where an outer transaction is still open (tests), the file stays attached under
-a name of its own until the connection closes.
+runs after it ends. Where an outer transaction is already open when the writer is made (tests run every
+import inside one), no staging file is used: a file attached there can never be detached again on that
+connection, and SQLite allows ten, so the eleventh such import would fail. Those inserts go row by row.
 """
 
 from __future__ import annotations
 
 import io
 import itertools
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -33,8 +35,18 @@ _stage_numbers = itertools.count()
 def sql_ready(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Columns in order; dates as ISO text (what Django stores in SQLite; PostgreSQL parses it too)."""
     return frame.select(
-        [pl.col(c).dt.strftime("%Y-%m-%d").alias(c) if frame.schema[c] == pl.Date else pl.col(c) for c in columns]
+        [
+            pl.col(c).dt.strftime("%Y-%m-%d").alias(c) if frame.schema[c] == pl.Date else pl.col(c)
+            for c in columns
+        ]
     )
+
+
+def _stage_parent() -> str | None:
+    """Where staging files go: memory-backed /dev/shm when it exists (the file is scratch), else the
+    system's temporary directory."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
 class BulkWriter:
@@ -46,6 +58,8 @@ class BulkWriter:
         self._alias = f"{STAGE}_{next(_stage_numbers)}"
         self._attached = False
         self._queued: list[tuple[str, pl.DataFrame, list[str]]] = []
+        #: SQLite inside an outer transaction: plain INSERTs instead of a staging file (see the module doc)
+        self._direct = connection.vendor == "sqlite" and connection.in_atomic_block
 
     def __enter__(self) -> BulkWriter:
         return self
@@ -59,7 +73,7 @@ class BulkWriter:
             return
         ready = sql_ready(frame, columns)
         table = model._meta.db_table
-        if connection.vendor == "sqlite":
+        if connection.vendor == "sqlite" and not self._direct:
             self._stage(table, ready)
         self._queued.append((table, ready, columns))
 
@@ -72,6 +86,14 @@ class BulkWriter:
         if not queued:
             return
         names = ", ".join
+        if self._direct:
+            with connection.cursor() as cur:
+                for table, frame, columns in queued:
+                    marks = ", ".join(["%s"] * len(columns))
+                    for start in range(0, frame.height, CHUNK):
+                        rows = list(frame.slice(start, CHUNK).iter_rows())
+                        cur.executemany(f"INSERT INTO {table} ({names(columns)}) VALUES ({marks})", rows)
+            return
         with connection.cursor() as cur:
             if not self._attached:
                 cur.execute(f"ATTACH DATABASE %s AS {self._alias}", [str(self._stage_file)])
@@ -84,7 +106,7 @@ class BulkWriter:
     @property
     def _stage_file(self) -> Path:
         if self._stage_dir is None:
-            self._stage_dir = Path(tempfile.mkdtemp(prefix="offramp-import-"))
+            self._stage_dir = Path(tempfile.mkdtemp(prefix="offramp-import-", dir=_stage_parent()))
         return self._stage_dir / "stage.sqlite3"
 
     def _stage(self, table: str, frame: pl.DataFrame) -> None:
@@ -133,7 +155,7 @@ class BulkWriter:
                 with connection.cursor() as cur:
                     cur.execute(f"DETACH DATABASE {self._alias}")
             except DatabaseError:
-                pass  # an outer transaction is open: the file stays attached until the connection closes
+                pass  # not expected: a writer made inside an outer transaction never attaches
             self._attached = False
         if self._stage_dir is not None:
             shutil.rmtree(self._stage_dir, ignore_errors=True)
@@ -152,7 +174,9 @@ def bulk_load_mode(models_: tuple[type[models.Model], ...], new_rows: int, thres
         return
     tables = [model._meta.db_table for model in models_]
     indexes = [d for table in tables for d in secondary_indexes(table)]
-    foreign_keys = [fk for table in tables for fk in _foreign_keys(table)] if connection.vendor == "postgresql" else []
+    foreign_keys = (
+        [fk for table in tables for fk in _foreign_keys(table)] if connection.vendor == "postgresql" else []
+    )
     quote = connection.ops.quote_name
     with connection.cursor() as cur:
         for table, name, _ in foreign_keys:

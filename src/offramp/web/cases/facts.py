@@ -36,45 +36,63 @@ def _enum_fact(label: str, enum: type, value: str | None, raw: str | None = None
 def case_sections(case: Case) -> list[tuple[str, list[Fact]]]:
     person = case.person
     return [
-        ("Case", [
-            Fact("Case id", case.case_key),
-            Fact("Received", shown(case.received_date), case.received_date_raw
-                 if case.received_date_raw != shown(case.received_date) else None),
-            Fact("Agency", shown(case.agency)),
-            _enum_fact("Stage", CaseStage, case.stage),
-            _enum_fact("Primary offence", OffenseKind, case.primary_offense_kind),
-            _enum_fact("Primary drug", Drug, case.primary_drug),
-            Fact("Assigned prosecutor", shown(case.assigned_prosecutor)),
-            Fact("Source", f"{case.source_format}, row {case.source_row}"),
-        ]),
-        ("Person", [
-            Fact("Person id (pseudonymous)", person.person_key),
-            Fact("Birth year", shown(person.birth_year)),
-            _enum_fact("Sex", Sex, person.sex, person.sex_raw),
-            _enum_fact("Race", Race, person.race, person.race_raw),
-            _enum_fact("Ethnicity", Ethnicity, person.ethnicity, person.ethnicity_raw),
-            Fact("ZIP", shown(person.zip)),
-        ]),
-        ("Evidence", [
-            Fact("Weapon", shown(case.weapon)),
-            Fact("Violence", shown(case.violence)),
-            Fact("Cash (USD)", shown(case.cash_usd)),
-            Fact("Individual packaging", shown(case.packaging)),
-            Fact("Scales or ledgers", shown(case.scales_or_ledgers)),
-            Fact("Sale to a minor", shown(case.sale_to_minor)),
-            Fact("Near a school", shown(case.near_school)),
-            Fact("Organiser, leader, manager or supervisor", shown(case.organizer_role)),
-        ]),
-        ("Criminal history", [
-            Fact("Prior felonies", shown(case.prior_felonies)),
-            Fact("Prior violent convictions", shown(case.prior_violent)),
-            Fact("Prior drug sales", shown(case.prior_drug_sales)),
-            Fact("On supervision", shown(case.on_supervision)),
-            Fact("Days since last release from custody", shown(case.days_since_release)),
-        ]),
-        ("Health", [
-            Fact("Prior overdose", shown(case.prior_overdose)),
-            Fact("Injection use", shown(case.injection_use)),
-        ]),
+        (
+            "Case",
+            [
+                Fact("Case id", case.case_key),
+                Fact(
+                    "Received",
+                    shown(case.received_date),
+                    case.received_date_raw if case.received_date_raw != shown(case.received_date) else None,
+                ),
+                Fact("Agency", shown(case.agency)),
+                _enum_fact("Stage", CaseStage, case.stage),
+                _enum_fact("Primary offence", OffenseKind, case.primary_offense_kind),
+                _enum_fact("Primary drug", Drug, case.primary_drug),
+                Fact("Assigned prosecutor", shown(case.assigned_prosecutor)),
+                Fact("Source", f"{case.source_format}, row {case.source_row}"),
+            ],
+        ),
+        (
+            "Person",
+            [
+                Fact("Person id (pseudonymous)", person.person_key),
+                Fact("Birth year", shown(person.birth_year)),
+                _enum_fact("Sex", Sex, person.sex, person.sex_raw),
+                _enum_fact("Race", Race, person.race, person.race_raw),
+                _enum_fact("Ethnicity", Ethnicity, person.ethnicity, person.ethnicity_raw),
+                Fact("ZIP", shown(person.zip)),
+            ],
+        ),
+        (
+            "Evidence",
+            [
+                Fact("Weapon", shown(case.weapon)),
+                Fact("Violence", shown(case.violence)),
+                Fact("Cash (USD)", shown(case.cash_usd)),
+                Fact("Individual packaging", shown(case.packaging)),
+                Fact("Scales or ledgers", shown(case.scales_or_ledgers)),
+                Fact("Sale to a minor", shown(case.sale_to_minor)),
+                Fact("Near a school", shown(case.near_school)),
+                Fact("Organiser, leader, manager or supervisor", shown(case.organizer_role)),
+            ],
+        ),
+        (
+            "Criminal history",
+            [
+                Fact("Prior felonies", shown(case.prior_felonies)),
+                Fact("Prior violent convictions", shown(case.prior_violent)),
+                Fact("Prior drug sales", shown(case.prior_drug_sales)),
+                Fact("On supervision", shown(case.on_supervision)),
+                Fact("Days since last release from custody", shown(case.days_since_release)),
+            ],
+        ),
+        (
+            "Health",
+            [
+                Fact("Prior overdose", shown(case.prior_overdose)),
+                Fact("Injection use", shown(case.injection_use)),
+            ],
+        ),
         ("Victims", [Fact("Number of victims", shown(case.victim_count))]),
     ]

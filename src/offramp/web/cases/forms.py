@@ -15,12 +15,16 @@ class QueueFilterForm(forms.Form):
     """The case queue's filters. Invalid values are reported on the form, never a server error."""
 
     stage = forms.ChoiceField(choices=_with_any(CaseStage.choices()), required=False)
-    offense_kind = forms.ChoiceField(choices=_with_any(OffenseKind.choices()), required=False, label="Offence")
+    offense_kind = forms.ChoiceField(
+        choices=_with_any(OffenseKind.choices()), required=False, label="Offence"
+    )
     drug = forms.ChoiceField(choices=_with_any(Drug.choices()), required=False)
-    received_from = forms.DateField(required=False, label="Received from",
-                                    widget=forms.DateInput(attrs={"type": "date"}))
-    received_to = forms.DateField(required=False, label="Received to",
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+    received_from = forms.DateField(
+        required=False, label="Received from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        required=False, label="Received to", widget=forms.DateInput(attrs={"type": "date"})
+    )
     q = forms.CharField(required=False, max_length=120, label="Case id")
 
     def clean(self) -> dict[str, Any]:

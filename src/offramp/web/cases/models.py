@@ -6,7 +6,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from offramp.core.enums import CaseStage, Drug, Ethnicity, Harm, OffenseKind, QuantityUnit, Race, ReferralResult, Sex
+from offramp.core.enums import (
+    CaseStage,
+    Drug,
+    Ethnicity,
+    Harm,
+    OffenseKind,
+    QuantityUnit,
+    Race,
+    ReferralResult,
+    Sex,
+)
 from offramp.core.enums import Severity as SeverityEnum
 
 
@@ -72,7 +82,11 @@ class Case(models.Model):
     agency = models.CharField(max_length=200, null=True, blank=True)
     stage = models.CharField(max_length=20, choices=CaseStage.choices(), default=CaseStage.RECEIVED.value)
     assigned_prosecutor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
         db_index=False,  # indexed below, only where set (most cases are unassigned when imported)
     )
     # the primary charge's kind and drug, kept on the case so the queue filters without a join

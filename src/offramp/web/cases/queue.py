@@ -66,11 +66,10 @@ def queue_page(filters: dict[str, Any], cursor: Cursor | None, per_page: int) ->
     page_qs = qs
     if cursor is not None:
         page_qs = page_qs.filter(
-            Q(received_date__lt=cursor.received_date) | Q(received_date=cursor.received_date, id__lt=cursor.id)
+            Q(received_date__lt=cursor.received_date)
+            | Q(received_date=cursor.received_date, id__lt=cursor.id)
         )
-    rows = list(
-        page_qs.select_related("person").order_by("-received_date", "-id")[: per_page + 1]
-    )
+    rows = list(page_qs.select_related("person").order_by("-received_date", "-id")[: per_page + 1])
     next_cursor = None
     if len(rows) > per_page:
         last = rows[per_page - 1]

@@ -115,8 +115,13 @@ def _store(
     progress: Progress,
 ) -> ImportSummary:
     record = ImportBatch.objects.create(
-        started_at=timezone.now(), source_format=batch.source_format, file_name=file_name[:500],
-        file_sha256=file_sha256, actor_name=actor_name[:150], dry_run=dry_run, rows=batch.cases.height,
+        started_at=timezone.now(),
+        source_format=batch.source_format,
+        file_name=file_name[:500],
+        file_sha256=file_sha256,
+        actor_name=actor_name[:150],
+        dry_run=dry_run,
+        rows=batch.cases.height,
     )
     person_ids, persons_new, persons_changed = _write_persons(batch.persons, writer)
     progress(batch.cases.height // 10)
@@ -145,8 +150,11 @@ def _store(
     warnings = batch.warnings.join(touched, on="case_key", how="inner").with_columns(
         pl.lit(record.pk).alias("import_batch_id")
     )
-    writer.insert(DataQualityWarning, _assign_ids(warnings, DataQualityWarning),
-                  _columns(DataQualityWarning, exclude=set()))
+    writer.insert(
+        DataQualityWarning,
+        _assign_ids(warnings, DataQualityWarning),
+        _columns(DataQualityWarning, exclude=set()),
+    )
     progress(batch.cases.height // 2)
     with bulk_load_mode((Case, *[m for m, _ in CHILDREN]), new_cases.height, DEFER_INDEXES_AT):
         writer.flush()
@@ -154,14 +162,23 @@ def _store(
     progress(batch.cases.height - batch.cases.height // 10 - batch.cases.height // 2)
 
     summary = ImportSummary(
-        batch_id=record.pk, rows=batch.cases.height, cases_new=new_cases.height,
+        batch_id=record.pk,
+        rows=batch.cases.height,
+        cases_new=new_cases.height,
         cases_changed=changed_cases.height,
         cases_unchanged=batch.cases.height - new_cases.height - changed_cases.height,
-        persons_new=persons_new, persons_changed=persons_changed, warnings=warnings.height, dry_run=dry_run,
+        persons_new=persons_new,
+        persons_changed=persons_changed,
+        warnings=warnings.height,
+        dry_run=dry_run,
     )
     ImportBatch.objects.filter(pk=record.pk).update(
-        finished_at=timezone.now(), cases_new=summary.cases_new, cases_changed=summary.cases_changed,
-        cases_unchanged=summary.cases_unchanged, persons_new=persons_new, persons_changed=persons_changed,
+        finished_at=timezone.now(),
+        cases_new=summary.cases_new,
+        cases_changed=summary.cases_changed,
+        cases_unchanged=summary.cases_unchanged,
+        persons_new=persons_new,
+        persons_changed=persons_changed,
         warnings=summary.warnings,
     )
     return summary
@@ -264,4 +281,6 @@ def _assign_ids(frame: pl.DataFrame, model: type[models.Model]) -> pl.DataFrame:
 
 
 def _columns(model: type[models.Model], exclude: set[str]) -> list[str]:
-    return [f.column for f in model._meta.concrete_fields if f.name not in exclude and f.column not in exclude]
+    return [
+        f.column for f in model._meta.concrete_fields if f.name not in exclude and f.column not in exclude
+    ]

@@ -5,8 +5,6 @@ Text fields are nullable on purpose: null means "the source has no value" (an em
 exactly as in the frame, and the directory shows nothing rather than an empty string.
 """
 
-# ruff: noqa: DJ001 - null text is "not in the source", see the module docstring
-
 from __future__ import annotations
 
 from django.db import models

@@ -1,0 +1,66 @@
+"""Every domain enumeration value carries a description a prosecutor can read, and values are unambiguous."""
+
+from __future__ import annotations
+
+import pytest
+
+from offramp.core.enums import ALL_ENUMS, DescribedEnum
+from offramp.core.programs.listing import ListingKind, MoudCategory
+
+ENUMS: tuple[type[DescribedEnum], ...] = (*ALL_ENUMS, ListingKind, MoudCategory)
+MIN_DESCRIPTION = 10
+
+
+def ids(enum: type[DescribedEnum]) -> str:
+    return enum.__name__
+
+
+def test_it_covers_every_described_enum_of_the_core() -> None:
+    """A new enum in offramp.core.enums must be added to ALL_ENUMS, or it escapes these checks."""
+    import offramp.core.enums as module
+
+    declared = {
+        obj
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, DescribedEnum) and obj is not DescribedEnum
+    }
+    assert declared == set(ALL_ENUMS)
+    assert len(ALL_ENUMS) == len(set(ALL_ENUMS))
+
+
+@pytest.mark.parametrize("enum", ENUMS, ids=ids)
+def test_it_describes_every_member(enum: type[DescribedEnum]) -> None:
+    members = list(enum)
+    assert members, f"{enum.__name__} has no members"
+    for member in members:
+        description = getattr(member, "description", None)
+        assert isinstance(description, str), f"{enum.__name__}.{member.name} has no description"
+        assert len(description.strip()) >= MIN_DESCRIPTION, (
+            f"{enum.__name__}.{member.name}: {description!r} is under {MIN_DESCRIPTION} characters"
+        )
+        assert description == description.strip()
+        assert description != member.value, (
+            f"{enum.__name__}.{member.name}: the description only repeats the value"
+        )
+
+
+@pytest.mark.parametrize("enum", ENUMS, ids=ids)
+def test_it_has_unique_values(enum: type[DescribedEnum]) -> None:
+    values = [member.value for member in enum]
+    # a repeated value would make the second name an alias of the first: it would vanish from iteration
+    assert len(enum.__members__) == len(values), f"{enum.__name__} has aliases: {list(enum.__members__)}"
+    assert len(set(values)) == len(values)
+    lowered = [v.lower() for v in values]
+    assert len(set(lowered)) == len(lowered), f"{enum.__name__}: values differ only in case"
+    assert all(v and v == v.strip() for v in values)
+    assert enum.values() == values
+    assert [value for value, _ in enum.choices()] == values
+
+
+@pytest.mark.parametrize("enum", ENUMS, ids=ids)
+def test_it_parses_every_value_whatever_its_case(enum: type[DescribedEnum]) -> None:
+    for member in enum:
+        assert enum.parse(member.value) is member
+        assert enum.parse(f"  {member.value.upper()} ") is member
+        assert enum.parse(member.value.lower()) is member
+    assert enum.parse("no such value anywhere") is None
