@@ -275,7 +275,7 @@ def test_it_records_the_named_importer_and_refuses_one_without_permission(
     assert allowed.rc == 0
 
     imports = [(e.outcome, e.actor_name, e.actor_id) for e in events("import")]
-    assert imports == [("denied", "alice", None), ("success", "grace", staff.grace.pk)]
+    assert imports == [("denied", "alice", staff.alice.pk), ("success", "grace", staff.grace.pk)]
     assert Case.objects.count() == 10
 
 

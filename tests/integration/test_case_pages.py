@@ -293,3 +293,11 @@ def test_it_answers_404_for_an_unknown_case_and_records_no_view(alice: Client) -
 
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action="view").exists()
+
+
+def test_it_forbids_caching_pages_shown_to_a_signed_in_user(alice: Client, queue_cases: None) -> None:
+    response = alice.get("/")
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]

@@ -25,7 +25,8 @@ from tests.integration.helpers import (
     write_jsonl,
 )
 
-from offramp.web.cases import bulk, store
+from offramp.web import bulk
+from offramp.web.cases import store
 from offramp.web.cases.models import Case, Charge, DataQualityWarning, ImportBatch, Person, Victim
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tests.integration.helpers import DATA_TABLES, ccsao_export, import_cases, snapshot
 
-from offramp.web.cases import bulk
+from offramp.web import bulk
 from offramp.web.cases.models import Case, Charge, DataQualityWarning, ImportBatch, Person, ProgramReferral
 
 pytestmark = pytest.mark.django_db

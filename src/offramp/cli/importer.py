@@ -48,16 +48,22 @@ def run(ns: argparse.Namespace) -> int:
     from offramp.web.cases.store import store_batch
 
     actor, actor_name, refusal = _resolve_actor(ns.user)
-    if refusal:
-        print(refusal, file=sys.stderr)
+
+    def audit(outcome: str, detail: dict[str, Any]) -> None:
+        """One audit event per attempt, whatever its outcome."""
         record(
             Action.IMPORT,
-            outcome=Outcome.DENIED,
-            actor_name=ns.user or "",
+            outcome=outcome,
+            actor=actor,
+            actor_name=actor_name or ns.user or "",
             object_type="file",
             object_id=str(ns.file)[:120],
-            detail={"reason": refusal},
+            detail={"format": ns.fmt, **detail},
         )
+
+    if refusal:
+        print(refusal, file=sys.stderr)
+        audit(Outcome.DENIED, {"reason": refusal})
         return 2
     started = time.perf_counter()
     try:
@@ -65,15 +71,7 @@ def run(ns: argparse.Namespace) -> int:
     except IntakeError as exc:
         print(exc.render(), file=sys.stderr)
         print(f"offramp import: {exc.total} error(s) in {ns.file}; nothing was imported.", file=sys.stderr)
-        record(
-            Action.IMPORT,
-            outcome=Outcome.FAILURE,
-            actor=actor,
-            actor_name=actor_name,
-            object_type="file",
-            object_id=str(ns.file)[:120],
-            detail={"format": ns.fmt, "errors": exc.total},
-        )
+        audit(Outcome.FAILURE, {"errors": exc.total})
         return 1
     parsed = time.perf_counter()
     show = sys.stderr.isatty() if ns.progress is None else ns.progress
@@ -81,25 +79,10 @@ def run(ns: argparse.Namespace) -> int:
         summary = _store_with_progress(store_batch, batch, ns, actor_name, show)
     except Exception as exc:  # the store's transaction has rolled back: report it, don't show a traceback
         print(f"offramp import: failed while storing: {exc}; nothing was imported.", file=sys.stderr)
-        record(
-            Action.IMPORT,
-            outcome=Outcome.FAILURE,
-            actor=actor,
-            actor_name=actor_name,
-            object_type="file",
-            object_id=str(ns.file)[:120],
-            detail={"format": ns.fmt, "stage": "store", "error": f"{type(exc).__name__}: {exc}"[:300]},
-        )
+        audit(Outcome.FAILURE, {"stage": "store", "error": f"{type(exc).__name__}: {exc}"[:300]})
         return 1
     elapsed = time.perf_counter() - started
-    record(
-        Action.IMPORT,
-        actor=actor,
-        actor_name=actor_name,
-        object_type="file",
-        object_id=str(ns.file)[:120],
-        detail={"format": ns.fmt, **summary.as_dict()},
-    )
+    audit(Outcome.SUCCESS, summary.as_dict())
     _print_summary(ns, summary, parsed - started, elapsed, batch.warnings)
     return 0
 

@@ -19,7 +19,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from offramp.core.records import CaseBatch
-from offramp.web.cases.bulk import LOOKUP_CHUNK, BulkWriter, bulk_load_mode, reset_sequences
+from offramp.web.bulk import LOOKUP_CHUNK, BulkWriter, bulk_load_mode, reset_sequences
 from offramp.web.cases.models import (
     Case,
     Charge,

@@ -1,33 +1,26 @@
 """Storing a frame of program listings: an idempotent upsert by listing_key, all or nothing.
 
-Why not `bulk_create`/`bulk_update`: preparing every field of every row through the ORM takes about 15 s
-for the ~42,000 rows of the national files (SQLite also splits inserts into chunks of ~40 rows). New rows
-go instead through COPY on PostgreSQL and `executemany` on SQLite, changed rows through `executemany` on
-Django's cursor (both backends accept its `%s` placeholders); only the two fields that need a
-backend-specific form (the JSON warnings and imported_at) are prepared by their model field. Same pattern
-as `offramp.web.cases.store`.
+Rows are written through `offramp.web.bulk.BulkWriter`, as cases are (Arrow staging on SQLite, COPY on
+PostgreSQL): the ORM took about 15 s for the ~42,000 rows of the national files. The two fields that
+need a database form of their own (the JSON warnings and imported_at) are prepared here as text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
 from offramp.core.programs import LISTING_SCHEMA
+from offramp.web.bulk import BulkWriter
 from offramp.web.programs.models import ProgramListing
 
 #: columns an import writes, in order; the frame's columns plus the time of the import
 WRITTEN = [*LISTING_SCHEMA, "imported_at"]
-
-#: rows per executemany call
-CHUNK = 5_000
 
 
 class LoadCounts(NamedTuple):
@@ -70,59 +63,25 @@ def load_listings(frame: pl.DataFrame, *, now: dt.datetime | None = None) -> Loa
     )
 
 
-def db_rows(frame: pl.DataFrame, now: dt.datetime) -> Iterator[list[Any]]:
-    """The frame's rows as parameter lists for WRITTEN (then any extra frame columns, e.g. id)."""
-    warnings_field = ProgramListing._meta.get_field("warnings")
+def _ready(frame: pl.DataFrame, now: dt.datetime) -> pl.DataFrame:
+    """WRITTEN columns as the database takes them: warnings as JSON text, imported_at as a timestamp."""
     stamp = ProgramListing._meta.get_field("imported_at").get_db_prep_save(now, connection)
-    position = list(LISTING_SCHEMA).index("warnings")
-    extra = [name for name in frame.columns if name not in LISTING_SCHEMA]
-    for values in frame.select([*LISTING_SCHEMA, *extra]).iter_rows():
-        row = list(values)
-        row[position] = warnings_field.get_db_prep_save(row[position], connection)
-        row.insert(len(LISTING_SCHEMA), stamp)
-        yield row
+    return frame.with_columns(
+        pl.Series("warnings", [json.dumps(w) for w in frame.get_column("warnings").to_list()], pl.String),
+        pl.lit(str(stamp)).alias("imported_at"),
+    )
 
 
-def chunks(rows: Iterator[list[Any]]) -> Iterator[list[list[Any]]]:
-    chunk: list[list[Any]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def column_names(names: list[str]) -> list[str]:
-    return [connection.ops.quote_name(ProgramListing._meta.get_field(name).column) for name in names]
+def _columns() -> list[str]:
+    return [ProgramListing._meta.get_field(name).column for name in WRITTEN]
 
 
 def insert_rows(frame: pl.DataFrame, now: dt.datetime) -> None:
     if frame.is_empty():
         return
-    table = connection.ops.quote_name(ProgramListing._meta.db_table)
-    columns = ", ".join(column_names(WRITTEN))
-    if connection.vendor == "postgresql":
-        copy_rows(frame, now, f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')")
-        return
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(WRITTEN))})"
-    with connection.cursor() as cur:
-        for chunk in chunks(db_rows(frame, now)):
-            cur.executemany(sql, chunk)
-
-
-def copy_rows(frame: pl.DataFrame, now: dt.datetime, sql: str) -> None:
-    """PostgreSQL: stream the rows as CSV into COPY (an insert per row takes ~15 s for 42,000 rows)."""
-    ready = frame.select(list(LISTING_SCHEMA)).with_columns(
-        pl.Series("warnings", [json.dumps(w) for w in frame.get_column("warnings").to_list()], pl.String),
-        pl.lit(now.isoformat()).alias("imported_at"),
-    )
-    with connection.cursor() as cur, cur.cursor.copy(sql) as copy:
-        for start in range(0, ready.height, CHUNK):
-            buffer = io.BytesIO()
-            ready.slice(start, CHUNK).write_csv(buffer, include_header=False, null_value="\\N")
-            copy.write(buffer.getvalue())
+    with BulkWriter() as writer:  # ids come from the table's own sequence
+        writer.insert(ProgramListing, _ready(frame, now), _columns())
+        writer.flush()
 
 
 def update_rows(frame: pl.DataFrame, now: dt.datetime) -> None:
@@ -130,9 +89,5 @@ def update_rows(frame: pl.DataFrame, now: dt.datetime) -> None:
     rewritten with its own value)."""
     if frame.is_empty():
         return
-    table = connection.ops.quote_name(ProgramListing._meta.db_table)
-    assignments = ", ".join(f"{column} = %s" for column in column_names(WRITTEN))
-    sql = f"UPDATE {table} SET {assignments} WHERE {connection.ops.quote_name('id')} = %s"
-    with connection.cursor() as cur:
-        for chunk in chunks(db_rows(frame, now)):
-            cur.executemany(sql, chunk)
+    with BulkWriter() as writer:
+        writer.update(ProgramListing, _ready(frame, now), _columns())
