@@ -109,6 +109,21 @@ def test_it_imports_the_example_csv(capsys: pytest.CaptureFixture[str]) -> None:
     assert batch.dry_run is False
 
 
+def test_it_shows_a_progress_bar_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    run = import_cases(capsys, EXAMPLE_CSV, CSV, "--progress")
+
+    assert run.rc == 0
+    assert "storing: 100%" in run.err
+    assert "10/10" in run.err
+
+
+def test_it_shows_no_progress_bar_when_output_is_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    run = import_cases(capsys, EXAMPLE_CSV, CSV)
+
+    assert run.rc == 0
+    assert "storing" not in run.err
+
+
 def test_it_stores_every_value_of_a_csv_case(capsys: pytest.CaptureFixture[str]) -> None:
     import_cases(capsys, EXAMPLE_CSV, CSV)
 
@@ -831,3 +846,33 @@ def test_it_refuses_a_missing_file(
     ]
     assert snapshot() == before
     assert not os.path.exists(missing)
+
+
+# --- large loads: indexes and foreign keys dropped and rebuilt in the same transaction ----------------------
+
+
+def _constraints_of(table: str) -> list[tuple[str, bool, bool, tuple[str, ...]]]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        found = connection.introspection.get_constraints(cur, table)
+    return sorted(
+        (name, bool(c["unique"]), bool(c["foreign_key"]), tuple(c["columns"]))
+        for name, c in found.items()
+        if not c["primary_key"]
+    )
+
+
+def test_it_rebuilds_every_index_and_foreign_key_after_a_large_load(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tables = ["cases_case", "cases_charge", "cases_victim", "cases_programreferral"]
+    before = {t: _constraints_of(t) for t in tables}
+    monkeypatch.setattr(store, "DEFER_INDEXES_AT", 1)  # treat the 10-row example as a large load
+
+    run = import_cases(capsys, EXAMPLE_CSV, CSV)
+
+    assert run.rc == 0, run.err
+    assert {t: _constraints_of(t) for t in tables} == before
+    assert Case.objects.count() == 10
+    assert Charge.objects.filter(case__case_key="CCR-2024-0001").count() == 1

@@ -35,6 +35,8 @@ Progress = Callable[[int], None]
 #: a load adding at least this many cases (and more than the table holds) rebuilds the case table's
 #: secondary indexes afterwards instead of updating them row by row
 DEFER_INDEXES_AT = 50_000
+#: keys per lookup query on PostgreSQL (one array parameter)
+PG_LOOKUP_CHUNK = 100_000
 #: SQLite page cache for an import (KiB): index pages of a million-row table stay in memory
 SQLITE_IMPORT_CACHE_KIB = 1_048_576
 
@@ -90,6 +92,15 @@ def store_batch(
     return summary
 
 
+def refresh_statistics() -> None:
+    """After a large load, let the query planner see the new rows (ANALYZE samples, so it is quick and may
+    run inside the import's transaction). PostgreSQL's autovacuum later sets the visibility map that lets
+    the queue's capped counts skip the heap."""
+    with connection.cursor() as cur:
+        for model in (Person, Case, *[m for m, _ in CHILDREN]):
+            cur.execute(f"ANALYZE {model._meta.db_table}")
+
+
 def _prepare_connection() -> None:
     with connection.cursor() as cur:
         if connection.vendor == "sqlite":
@@ -99,6 +110,10 @@ def _prepare_connection() -> None:
             cur.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
             cur.execute("PRAGMA threads = 2")
         else:
+            # Memory for rebuilding indexes and validating foreign keys after a large load (this
+            # transaction only).
+            cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            cur.execute("SET LOCAL work_mem = '256MB'")
             # One import at a time: ids are assigned from max(id).
             cur.execute(
                 f"LOCK TABLE {Case._meta.db_table}, {Person._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
@@ -158,6 +173,8 @@ def _store(
     progress(batch.cases.height // 2)
     with bulk_load_mode((Case, *[m for m, _ in CHILDREN]), new_cases.height, DEFER_INDEXES_AT):
         writer.flush()
+    if new_cases.height >= DEFER_INDEXES_AT:
+        refresh_statistics()
     reset_sequences((Person, Case, Charge, Victim, ProgramReferral, DataQualityWarning))
     progress(batch.cases.height - batch.cases.height // 10 - batch.cases.height // 2)
 
@@ -258,11 +275,18 @@ def lookup_existing(model: type[models.Model], key: str, keys: list[str]) -> pl.
     found: list[tuple[str, int, str]] = []
     if keys and model._default_manager.exists():  # a first import has nothing to look up
         with connection.cursor() as cur:
-            for start in range(0, len(keys), LOOKUP_CHUNK):
-                chunk = keys[start : start + LOOKUP_CHUNK]
-                marks = ",".join(["%s"] * len(chunk))
-                cur.execute(f"SELECT {key}, id, row_hash FROM {table} WHERE {key} IN ({marks})", chunk)
-                found.extend(cur.fetchall())
+            if connection.vendor == "postgresql":
+                # one array parameter per query: planning a 5,000-parameter IN list costs more than the lookup
+                for start in range(0, len(keys), PG_LOOKUP_CHUNK):
+                    chunk = keys[start : start + PG_LOOKUP_CHUNK]
+                    cur.execute(f"SELECT {key}, id, row_hash FROM {table} WHERE {key} = ANY(%s)", [chunk])
+                    found.extend(cur.fetchall())
+            else:
+                for start in range(0, len(keys), LOOKUP_CHUNK):
+                    chunk = keys[start : start + LOOKUP_CHUNK]
+                    marks = ",".join(["%s"] * len(chunk))
+                    cur.execute(f"SELECT {key}, id, row_hash FROM {table} WHERE {key} IN ({marks})", chunk)
+                    found.extend(cur.fetchall())
     return pl.DataFrame(
         found, schema={key: pl.String, "id": pl.Int64, "row_hash_stored": pl.String}, orient="row"
     )
