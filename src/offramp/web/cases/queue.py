@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from offramp.web.cases.models import Case
 
@@ -65,9 +65,10 @@ def queue_page(filters: dict[str, Any], cursor: Cursor | None, per_page: int) ->
     total = qs[: COUNT_CAP + 1].count()
     page_qs = qs
     if cursor is not None:
-        page_qs = page_qs.filter(
-            Q(received_date__lt=cursor.received_date)
-            | Q(received_date=cursor.received_date, id__lt=cursor.id)
+        # "(received_date, id) < cursor", written as a range on the index's leading column: an OR of the
+        # two cases made SQLite scan instead of seek (130 ms vs. 6 ms at row 500,000 of 1,000,000).
+        page_qs = page_qs.filter(received_date__lte=cursor.received_date).exclude(
+            received_date=cursor.received_date, id__gte=cursor.id
         )
     rows = list(page_qs.select_related("person").order_by("-received_date", "-id")[: per_page + 1])
     next_cursor = None
