@@ -70,6 +70,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_queue.py
 	$(BIN)/python bench/bench_generate.py
 
 clean:
