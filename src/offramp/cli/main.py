@@ -3,9 +3,12 @@
     offramp import cases FILE --format F [--dry-run]
     offramp generate cases --n N --seed S --out FILE
     offramp demo load [--cases N]
+    offramp evaluate --policy FILE|ID --cases FILE --out FILE
+    offramp explain --policy FILE|ID --cases FILE --case-id ID [--json]
+    offramp policy check FILE
     offramp <any Django management command>   (migrate, createsuperuser, shell, runserver ...)
 
-Product commands that need no database (generate) never start Django.
+Product commands that need no database (generate, evaluate, explain, policy) never start Django.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-PRODUCT_COMMANDS = ("import", "generate", "demo")
+PRODUCT_COMMANDS = ("import", "generate", "demo", "evaluate", "explain", "policy")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,13 +33,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from offramp.cli import demo, generate, importer
+    from offramp.cli import demo, evaluate, generate, importer, policy
 
     parser = argparse.ArgumentParser(prog="offramp", description="Offramp's own commands.")
     sub = parser.add_subparsers(dest="command", required=True)
     importer.add_parser(sub)
     generate.add_parser(sub)
     demo.add_parser(sub)
+    evaluate.add_parser(sub)
+    policy.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,269 @@
+"""Evaluate generated cases with each shipped policy pack: the Polars engine beside (a) a straightforward
+per-row pure-Python evaluation of the same pack and (b) the same pack's rules hand-written as one DuckDB
+SQL query, in the same run; plus single-case `explain` p95.
+
+    .venv/bin/python bench/bench_evaluate.py                      # 1,000,000 cases; Python on 100,000
+    .venv/bin/python bench/bench_evaluate.py --n 200000 --python-n 20000
+
+Peak memory is ru_maxrss (process-wide, never decreases): each line shows the peak so far. The Python and
+DuckDB baselines compute the outcome and matched rules only (no reason lists), and their outcomes are
+checked against the engine's on the same rows, so a mismatch shows here as a failed agreement count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import resource
+import statistics
+import time
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from offramp.core.evaluation.engine import evaluate, explain
+from offramp.core.evaluation.frame import frame_from_offramp_rows
+from offramp.core.generate import generate_cases
+from offramp.core.policy import Pack, resolve_pack
+from offramp.core.policy.conditions import is_unconditional
+
+OPIOIDS = {"fentanyl", "heroin", "prescription_opioid"}
+SALE = {"possession_with_intent", "delivery", "manufacture", "trafficking"}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- (a) per-row pure Python ------------------------------------------------------------------------------
+
+
+def param_value(pack: Pack, name: str, row: dict[str, Any]) -> float | None:
+    values = pack.parameters[name].values
+    for i, p in enumerate(values):
+        end = p.end or (values[i + 1].start if i + 1 < len(values) else None)
+        if p.start <= row["received_date"] and (end is None or row["received_date"] < end):
+            if isinstance(p.value, dict):
+                return float(p.value.get(row["drug"] or "", p.value["default"]))
+            return float(p.value)
+    return None
+
+
+def gt(a: Any, b: Any) -> bool:
+    return a is not None and b is not None and a > b
+
+
+def findings_py(pack: Pack, row: dict[str, Any]) -> dict[str, Any]:
+    p = {n: param_value(pack, n, row) for n in pack.parameters}
+    q, t = row["quantity_g"], row
+    weak = sum(
+        [bool(t["packaging"]), bool(t["scales_or_ledgers"]), gt(t["cash_usd"], p["large_cash_usd"] - 1e-9),
+         gt(t["prior_drug_sales"], 0), gt(q, p["personal_use_grams"])]
+    )  # fmt: skip
+    supplier = sum(
+        [
+            bool(t["scales_or_ledgers"]),
+            gt(t["cash_usd"], p["large_cash_usd"] - 1e-9),
+            gt(t["prior_drug_sales"], 0),
+        ]
+    )
+    selling = t["offense_kind"] in SALE or bool(t["sale_to_minor"]) or weak >= 2
+    trafficking = q is not None and q >= p["trafficking_grams"]
+    use = bool(t["injection_use"]) or bool(t["prior_overdose"]) or t["offense_kind"] == "possession"
+    if t["organizer_role"] or (trafficking and supplier >= 2):
+        role = "high_level"
+    elif trafficking:
+        role = "courier"
+    elif gt(q, p["mid_level_grams"]):
+        role = "mid_level"
+    elif selling and not gt(q, p["subsistence_sale_grams"]) and use:
+        role = "user_seller"
+    elif selling:
+        role = "street_seller"
+    else:
+        role = "user"
+    victim = gt(t["victim_count"], 0)
+    safety = any(
+        [t["weapon"], t["violence"], t["sale_to_minor"], t["near_school"], victim, gt(t["prior_violent"], 0)]
+    )
+    recent = t["days_since_release"] is not None and t["days_since_release"] <= p["release_window_days"]
+    risk = any([t["drug"] in OPIOIDS, t["injection_use"], t["prior_overdose"], recent])
+    return {**row, "seller_role": role, "public_safety_concern": bool(safety), "victim_involved": victim,
+            "overdose_risk": bool(risk), "sud_indicated": bool(t["injection_use"] or t["prior_overdose"]),
+            "needs": [], "__params": p}  # fmt: skip
+
+
+def holds(when: Any, row: dict[str, Any]) -> bool:
+    if is_unconditional(when):
+        return True
+    if "all" in when:
+        return all(holds(c, row) for c in when["all"])
+    if "any" in when:
+        return any(holds(c, row) for c in when["any"])
+    if "not" in when:
+        return not holds(when["not"], row)
+    if "finding" in when:
+        v = row[when["finding"]]
+        if "is" in when:
+            return bool(v == when["is"])
+        if "in" in when:
+            return v in when["in"]
+        return when["contains"] in v
+    v = row[when["fact"]]
+    if "unknown" in when:
+        return (v is None) == bool(when["unknown"])
+    op = next(k for k in ("is", "eq", "ne", "lt", "lte", "gt", "gte", "in") if k in when)
+    rhs = when[op]
+    if isinstance(rhs, dict):
+        rhs = row["__params"][rhs["param"]]
+    if v is None or rhs is None:
+        return False
+    ops = {"is": v == rhs, "eq": v == rhs, "ne": v != rhs, "in": op == "in" and v in rhs}
+    if op in ops:
+        return bool(ops[op])
+    return bool({"lt": v < rhs, "lte": v <= rhs, "gt": v > rhs, "gte": v >= rhs}[op])
+
+
+def evaluate_python(frame: pl.DataFrame, pack: Pack) -> list[tuple[str | None, list[str]]]:
+    ordered = pack.ordered_rules()
+    out = []
+    for row in frame.iter_rows(named=True):
+        r = findings_py(pack, row)
+        matched = [rule for rule in ordered if holds(rule.when, r)]
+        chosen = next((m for m in matched if m.then.outcome is not None), None)
+        out.append((str(chosen.then.outcome) if chosen else None, [m.id for m in matched]))
+    return out
+
+
+# --- (b) hand-written DuckDB SQL ------------------------------------------------------------------------
+
+FINDINGS_SQL = """
+WITH p AS (
+  SELECT *,
+    CASE WHEN received_date < DATE '2025-01-01' THEN 3.0 WHEN drug = 'cannabis' THEN 28.35 ELSE 3.0 END AS personal,
+    CASE WHEN drug IN ('heroin','fentanyl','prescription_opioid') THEN 3.5 WHEN drug = 'cannabis' THEN 453.6
+         ELSE 14.0 END AS mid,
+    CASE WHEN drug IN ('heroin','fentanyl','prescription_opioid') THEN 4.0 WHEN drug = 'cannabis' THEN 4536.0
+         ELSE 28.0 END AS traff
+  FROM cases
+), i AS (
+  SELECT *,
+    (coalesce(packaging, false)::INT + coalesce(scales_or_ledgers, false)::INT + coalesce(cash_usd >= 1000, false)::INT
+     + coalesce(prior_drug_sales > 0, false)::INT + coalesce(quantity_g > personal, false)::INT) AS weak,
+    (coalesce(scales_or_ledgers, false)::INT + coalesce(cash_usd >= 1000, false)::INT
+     + coalesce(prior_drug_sales > 0, false)::INT) AS supplier,
+    coalesce(quantity_g >= traff, false) AS trafficking
+  FROM p
+), f AS (
+  SELECT case_key, received_date, offense_kind, severity, quantity_g, personal, prior_felonies,
+    weapon, violence, sale_to_minor,
+    CASE WHEN coalesce(organizer_role, false) OR (trafficking AND supplier >= 2) THEN 'high_level'
+         WHEN trafficking THEN 'courier'
+         WHEN coalesce(quantity_g > mid, false) THEN 'mid_level'
+         WHEN (offense_kind IN ('possession_with_intent','delivery','manufacture','trafficking')
+               OR coalesce(sale_to_minor, false) OR weak >= 2)
+              AND NOT coalesce(quantity_g > 6.0, false)
+              AND coalesce(injection_use OR prior_overdose OR offense_kind = 'possession', false) THEN 'user_seller'
+         WHEN offense_kind IN ('possession_with_intent','delivery','manufacture','trafficking')
+              OR coalesce(sale_to_minor, false) OR weak >= 2 THEN 'street_seller'
+         ELSE 'user' END AS role,
+    coalesce(weapon, false) OR coalesce(violence, false) OR coalesce(sale_to_minor, false)
+      OR coalesce(near_school, false) OR coalesce(victim_count > 0, false) OR coalesce(prior_violent > 0, false)
+      AS safety,
+    coalesce(injection_use, false) OR coalesce(prior_overdose, false) AS sud
+  FROM i
+)
+"""
+
+OUTCOME_SQL = {
+    "public-health": """
+SELECT case_key, CASE
+  WHEN role = 'high_level' THEN 'prosecute'
+  WHEN coalesce(violence, false) OR coalesce(weapon, false) OR coalesce(sale_to_minor, false) THEN 'prosecute'
+  WHEN role IN ('courier','mid_level') THEN 'charge_with_plea_guidance'
+  WHEN role IN ('user_seller','street_seller') AND sud AND NOT safety THEN 'pre_charge_diversion'
+  WHEN role IN ('user_seller','street_seller') AND NOT safety THEN 'pre_charge_diversion'
+  WHEN role IN ('user_seller','street_seller') THEN 'post_charge_diversion'
+  WHEN role = 'user' AND offense_kind IN ('possession','paraphernalia') AND NOT safety
+       AND (offense_kind = 'paraphernalia' OR coalesce(quantity_g <= personal, false)) THEN 'decline'
+  WHEN role = 'user' AND sud THEN 'pre_charge_diversion'
+  WHEN role = 'user' AND NOT safety THEN 'pre_charge_diversion'
+  WHEN role = 'user' THEN 'post_charge_diversion'
+  ELSE 'charge_with_plea_guidance' END AS outcome FROM f ORDER BY case_key""",
+    "traditional": """
+SELECT case_key, CASE
+  WHEN role IN ('high_level','courier','mid_level') THEN 'prosecute'
+  WHEN coalesce(violence, false) OR coalesce(weapon, false) OR coalesce(sale_to_minor, false) THEN 'prosecute'
+  WHEN role IN ('street_seller','user_seller') THEN 'prosecute'
+  WHEN severity = 'misdemeanor' AND prior_felonies = 0 THEN 'post_charge_diversion'
+  WHEN role = 'user' THEN 'charge_with_plea_guidance'
+  ELSE 'prosecute' END AS outcome FROM f ORDER BY case_key""",
+}
+
+
+def evaluate_duckdb(con: duckdb.DuckDBPyConnection, pack_id: str) -> pl.DataFrame:
+    table = con.sql(FINDINGS_SQL + OUTCOME_SQL[pack_id]).to_arrow_table()
+    result = pl.from_arrow(table)
+    assert isinstance(result, pl.DataFrame)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--python-n", type=int, default=100_000, help="rows for the per-row Python baseline")
+    parser.add_argument("--explain-n", type=int, default=200)
+    args = parser.parse_args()
+
+    frame = frame_from_offramp_rows(generate_cases(args.n, 1))
+    print(f"cases {frame.height:,}; peak memory after generating {peak_rss_mb():,.0f} MB")
+    con = duckdb.connect()
+    con.register("cases", frame.to_arrow())
+    for pack_id in ("public-health", "traditional"):
+        pack = resolve_pack(pack_id)
+        evaluate(frame.head(1000), pack)  # warm-up (builds the lookup tables once)
+        started = time.perf_counter()
+        result = evaluate(frame, pack)
+        polars_s = time.perf_counter() - started
+        print(f"\n[{pack_id}] polars engine   {polars_s:6.2f} s  {args.n / polars_s:>12,.0f} rows/s  "
+              f"(all findings, reasons, matched rules)  peak RSS {peak_rss_mb():,.0f} MB")  # fmt: skip
+        started = time.perf_counter()
+        sql = evaluate_duckdb(con, pack_id)
+        duck_s = time.perf_counter() - started
+        engine_sorted = result.select("case_key", "outcome").sort("case_key")
+        agree = int((sql["outcome"] == engine_sorted["outcome"]).sum())
+        print(f"[{pack_id}] duckdb SQL      {duck_s:6.2f} s  {args.n / duck_s:>12,.0f} rows/s  (outcome only; "
+              f"agrees on {agree:,}/{args.n:,})  engine/duckdb {polars_s / duck_s:.2f}x  "
+              f"peak RSS {peak_rss_mb():,.0f} MB")  # fmt: skip
+        sample = frame.head(args.python_n)
+        started = time.perf_counter()
+        py = evaluate_python(sample, pack)
+        py_s = time.perf_counter() - started
+        py_rate = args.python_n / py_s
+        same = sum(
+            o == e and m == em
+            for (o, m), e, em in zip(
+                py,
+                result["outcome"].head(args.python_n).to_list(),
+                result["matched_rules"].head(args.python_n).to_list(),
+                strict=True,
+            )
+        )
+        print(f"[{pack_id}] per-row Python  {py_s:6.2f} s on {args.python_n:,} rows = {py_rate:,.0f} rows/s "
+              f"(agrees on {same:,}/{args.python_n:,}); "
+              f"engine is {args.n / polars_s / py_rate:.0f}x faster per row")  # fmt: skip
+        times = []
+        for i in range(args.explain_n):
+            one = frame.slice(i * 997 % frame.height, 1)
+            started = time.perf_counter()
+            explain(one, pack)
+            times.append((time.perf_counter() - started) * 1000)
+        p95 = statistics.quantiles(times, n=20)[18]
+        print(f"[{pack_id}] explain one case p95 {p95:.1f} ms (median {statistics.median(times):.1f} ms, "
+              f"{args.explain_n} cases)")  # fmt: skip
+    print(f"\nfinal peak memory {peak_rss_mb():,.0f} MB; run on {dt.date.today()}")
+
+
+if __name__ == "__main__":
+    main()

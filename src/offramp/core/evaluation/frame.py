@@ -1,0 +1,121 @@
+"""The evaluation frame: one row per case, holding every fact the criteria and policy rules read.
+
+The engine never reads `CaseBatch` tables directly: it reads this flat frame, so that the CLI (from a
+parsed file), the web layer (from the database) and the legal-style test cases (from YAML facts) all feed
+it the same columns. `EVAL_COLUMNS` is that contract; `conform_eval` casts any frame to it, filling a
+missing fact with null, which every criterion reads as "unknown" (counted as absent, listed as unknown).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from offramp.core.enums import GRAMS_PER_UNIT
+from offramp.core.records import CASE_SCHEMA, CaseBatch
+
+#: case facts copied from CASE_SCHEMA as they are
+CASE_FACTS: tuple[str, ...] = (
+    "agency",
+    "weapon",
+    "violence",
+    "cash_usd",
+    "packaging",
+    "scales_or_ledgers",
+    "sale_to_minor",
+    "near_school",
+    "organizer_role",
+    "prior_felonies",
+    "prior_violent",
+    "prior_drug_sales",
+    "on_supervision",
+    "days_since_release",
+    "prior_overdose",
+    "injection_use",
+    "victim_count",
+)
+
+#: every column the engine reads (name -> dtype); the web layer builds the same frame from its models
+EVAL_COLUMNS: dict[str, pl.DataType] = {
+    "case_key": pl.String(),
+    "received_date": pl.Date(),
+    **{name: CASE_SCHEMA[name] for name in CASE_FACTS},
+    # the primary charge
+    "offense_kind": pl.String(),
+    "severity": pl.String(),
+    "drug": pl.String(),
+    "quantity_g": pl.Float64(),
+    # the person
+    "age_at_received": pl.Int32(),
+}
+
+
+def conform_eval(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with exactly EVAL_COLUMNS, in order and cast; a missing column becomes null (unknown)."""
+    return frame.select(
+        [
+            (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in EVAL_COLUMNS.items()
+        ]
+    )
+
+
+def grams_expr(quantity: pl.Expr, unit: pl.Expr) -> pl.Expr:
+    """Quantity in grams; null when the unit is not a weight (dosage units, millilitres) or unknown."""
+    factor = unit.replace_strict(
+        {u.value: f for u, f in GRAMS_PER_UNIT.items()}, default=None, return_dtype=pl.Float64
+    )
+    return quantity * factor
+
+
+def case_frame(batch: CaseBatch) -> pl.DataFrame:
+    """One evaluation row per case of `batch`: the case facts, its primary charge (the charge marked
+    primary, else the lowest `seq`) and the person's age in the year the case was received."""
+    charges = (
+        batch.charges.sort(
+            ["case_key", pl.col("is_primary").fill_null(False), "seq"], descending=[False, True, False]
+        )
+        .unique("case_key", keep="first", maintain_order=True)
+        .select(
+            "case_key",
+            "offense_kind",
+            "severity",
+            "drug",
+            grams_expr(pl.col("quantity"), pl.col("quantity_unit")).alias("quantity_g"),
+        )
+    )
+    persons = batch.persons.select("person_key", "birth_year").unique("person_key", keep="first")
+    joined = (
+        batch.cases.join(charges, on="case_key", how="left")
+        .join(persons, on="person_key", how="left")
+        .with_columns(
+            (pl.col("received_date").dt.year() - pl.col("birth_year"))
+            .cast(pl.Int32)
+            .alias("age_at_received"),
+            pl.col("offense_kind").fill_null(pl.col("primary_offense_kind")),
+            pl.col("drug").fill_null(pl.col("primary_drug")),
+        )
+    )
+    return conform_eval(joined)
+
+
+def frame_from_offramp_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """The evaluation frame straight from offramp-csv-shaped rows (e.g. `generate_cases` output), without
+    the intake round trip: used by benchmarks and tests that start from generated data."""
+    return conform_eval(
+        rows.rename({"case_id": "case_key"}).with_columns(
+            (pl.col("received_date").dt.year() - pl.col("birth_year")).cast(pl.Int32).alias("age_at_received")
+        )
+    )
+
+
+def frame_from_facts(
+    rows: list[dict[str, object]], defaults: dict[str, object] | None = None
+) -> pl.DataFrame:
+    """The evaluation frame of hand-written cases (legal-style tests, the web's what-if form): each row's
+    facts over `defaults`; a fact in neither is unknown (null). Unknown fact names raise ValueError."""
+    merged = [{**(defaults or {}), **row} for row in rows]
+    unknown = sorted({k for row in merged for k in row} - set(EVAL_COLUMNS))
+    if unknown:
+        raise ValueError(f"unknown fact(s) {', '.join(unknown)}: expected names from EVAL_COLUMNS")
+    columns = {name: [row.get(name) for row in merged] for name in EVAL_COLUMNS}
+    return pl.DataFrame(columns, schema=EVAL_COLUMNS)

@@ -1,0 +1,140 @@
+"""`check_pack`: everything wrong with a policy pack, each problem at its line.
+
+Checks: the file's shape (Pydantic), unknown findings, facts or parameters in conditions, parameters the
+criteria need but the pack lacks, bad or overlapping parameter periods, per-drug values without a
+default, bad effective dates, duplicate rule ids, missing references, rules that can never be chosen
+(after an unconditional rule), `when`s identical to an earlier rule's, and no unconditional fallback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from offramp.core.enums import Drug
+from offramp.core.evaluation.criteria import REQUIRED_PARAMETERS
+from offramp.core.policy.conditions import canonical, is_unconditional, validate_when
+from offramp.core.policy.pack import Pack, PackError, Problem, Rule, Source, parse_pack, read_source
+
+DRUG_KEYS = {*Drug.values(), "default"}
+
+
+def check_pack(path: str | Path) -> list[Problem]:
+    """Every problem in the pack at `path`, sorted by line; an empty list means the pack is sound."""
+    file = Path(path)
+    try:
+        source = read_source(file)
+        pack = parse_pack(source, file)
+    except PackError as exc:
+        return sorted(exc.problems, key=lambda p: p.line)
+    return check_source(pack, source)
+
+
+def check_source(pack: Pack, source: Source) -> list[Problem]:
+    problems = [
+        *_check_effective(pack, source),
+        *_check_parameters(pack, source),
+        *_check_rules(pack, source),
+    ]
+    return sorted(problems, key=lambda p: (p.line, p.message))
+
+
+def _check_effective(pack: Pack, source: Source) -> list[Problem]:
+    if pack.effective.end is not None and pack.effective.end <= pack.effective.start:
+        return [Problem(source.line(("effective", "to")), "effective 'to' must be after 'from'")]
+    return []
+
+
+def _check_parameters(pack: Pack, source: Source) -> list[Problem]:
+    problems = [
+        Problem(source.line(("parameters",)), f"missing parameter '{name}' (the criteria need it)")
+        for name in REQUIRED_PARAMETERS
+        if name not in pack.parameters
+    ]
+    for name, param in pack.parameters.items():
+        where = ("parameters", name)
+        if not (param.reference or "").strip():
+            problems.append(Problem(source.line(where), f"parameter '{name}' has no reference"))
+        for i, value in enumerate(param.values):
+            at = (*where, "values", i)
+            if value.end is not None and value.end <= value.start:
+                problems.append(Problem(source.line((*at, "to")), f"'{name}': period ends before it starts"))
+            if isinstance(value.value, dict):
+                unknown = sorted(set(value.value) - DRUG_KEYS)
+                if unknown:
+                    problems.append(
+                        Problem(source.line((*at, "value")), f"'{name}': unknown drug(s) {unknown}")
+                    )
+                if "default" not in value.value:
+                    problems.append(
+                        Problem(source.line((*at, "value")), f"'{name}': per-drug value needs a default")
+                    )
+            if i == 0:
+                continue
+            before = param.values[i - 1]
+            if value.start <= before.start:
+                problems.append(
+                    Problem(
+                        source.line((*at, "from")), f"'{name}': periods must be in date order, no repeats"
+                    )
+                )
+            elif before.end is not None and before.end > value.start:
+                problems.append(
+                    Problem(
+                        source.line((*at, "from")),
+                        f"'{name}': period overlaps the one before (to {before.end})",
+                    )
+                )
+    return problems
+
+
+def _check_rules(pack: Pack, source: Source) -> list[Problem]:
+    problems: list[Problem] = []
+    index = {id(rule): i for i, rule in enumerate(pack.rules)}
+
+    def line(rule: Rule, *key: str | int) -> int:
+        return source.line(("rules", index[id(rule)], *key))
+
+    seen_ids: dict[str, Rule] = {}
+    for rule in pack.rules:
+        if rule.id in seen_ids:
+            problems.append(Problem(line(rule, "id"), f"duplicate rule id '{rule.id}'"))
+        seen_ids.setdefault(rule.id, rule)
+        if not (rule.reference or "").strip():
+            problems.append(Problem(line(rule), f"rule '{rule.id}' has no reference"))
+        for path, message in validate_when(
+            rule.when, ("rules", index[id(rule)], "when"), set(pack.parameters)
+        ):
+            problems.append(Problem(source.line(path), f"rule '{rule.id}': {message}"))
+
+    deciding = [r for r in pack.ordered_rules() if r.then.outcome is not None]
+    attached = [r for r in pack.rules if r.then.outcome is None]
+    blocker: Rule | None = None
+    for rule in deciding:
+        if blocker is not None:
+            problems.append(
+                Problem(
+                    line(rule),
+                    f"rule '{rule.id}' can never be chosen: unconditional rule '{blocker.id}' "
+                    f"(precedence {blocker.precedence}, line {line(blocker)}) comes first",
+                )
+            )
+        elif is_unconditional(rule.when):
+            blocker = rule
+    if deciding and blocker is None:
+        problems.append(
+            Problem(source.line(("rules",)), "no unconditional fallback rule: some cases get no outcome")
+        )
+    for group in (sorted(deciding, key=lambda r: index[id(r)]), attached):
+        first: dict[str, Rule] = {}
+        for rule in group:
+            key = canonical(rule.when)
+            if key in first:
+                other = first[key]
+                problems.append(
+                    Problem(
+                        line(rule),
+                        f"rule '{rule.id}' has the same 'when' as rule '{other.id}' (line {line(other)})",
+                    )
+                )
+            first.setdefault(key, rule)
+    return problems

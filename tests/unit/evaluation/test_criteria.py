@@ -1,0 +1,155 @@
+"""Each criterion: indicators present and absent, weak indicators alone never high-level, the 14-day
+release window (Binswanger et al., NEJM 2007), unknown facts listed as unknown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from offramp.core.evaluation.criteria import EVALUATION_ENUMS, FINDINGS
+from offramp.core.evaluation.engine import evaluate
+from offramp.core.evaluation.frame import frame_from_facts
+from offramp.core.policy import resolve_pack
+
+PACK = resolve_pack("public-health")
+QUIET: dict[str, Any] = {
+    "case_key": "C1",
+    "received_date": dt.date(2024, 6, 1),
+    "offense_kind": "possession",
+    "severity": "felony",
+    "drug": "cocaine",
+    "quantity_g": 1.0,
+    "weapon": False,
+    "violence": False,
+    "cash_usd": 20.0,
+    "packaging": False,
+    "scales_or_ledgers": False,
+    "sale_to_minor": False,
+    "near_school": False,
+    "organizer_role": False,
+    "prior_felonies": 0,
+    "prior_violent": 0,
+    "prior_drug_sales": 0,
+    "on_supervision": False,
+    "days_since_release": None,
+    "prior_overdose": False,
+    "injection_use": False,
+    "victim_count": 0,
+}
+
+
+def one(**facts: Any) -> dict[str, Any]:
+    result = evaluate(frame_from_facts([{**QUIET, **facts}]), PACK)
+    row: dict[str, Any] = result.row(0, named=True)
+    return row
+
+
+def test_it_finds_a_plain_user() -> None:
+    row = one()
+    assert row["seller_role"] == "user"
+    assert row["seller_role__present"] == ["use_evidence"]
+    assert "packaging" in row["seller_role__absent"]
+    assert row["seller_role__unknown"] == []
+
+
+def test_it_never_makes_weak_indicators_alone_high_level() -> None:
+    row = one(packaging=True, scales_or_ledgers=True, cash_usd=50_000.0, prior_drug_sales=3, quantity_g=20.0)
+    assert row["seller_role"] == "mid_level"
+    assert row["seller_role__present"] == [
+        "over_personal_use_quantity",
+        "over_subsistence_quantity",
+        "mid_level_quantity",
+        "packaging",
+        "scales_or_ledgers",
+        "large_cash",
+        "prior_drug_sales",
+        "use_evidence",
+    ]
+    small = one(packaging=True, scales_or_ledgers=True, cash_usd=50_000.0, prior_drug_sales=3, quantity_g=1.0)
+    assert small["seller_role"] == "user_seller"
+
+
+def test_it_needs_organiser_or_trafficking_with_supplier_evidence_for_high_level() -> None:
+    assert one(organizer_role=True, offense_kind="delivery")["seller_role"] == "high_level"
+    assert one(quantity_g=30.0, offense_kind="trafficking")["seller_role"] == "courier"
+    assert (
+        one(quantity_g=30.0, offense_kind="trafficking", scales_or_ledgers=True)["seller_role"] == "courier"
+    )
+    supplier = one(quantity_g=30.0, offense_kind="trafficking", scales_or_ledgers=True, prior_drug_sales=2)
+    assert supplier["seller_role"] == "high_level"
+
+
+def test_it_tells_street_sellers_from_user_sellers() -> None:
+    assert one(offense_kind="delivery", quantity_g=2.0)["seller_role"] == "street_seller"
+    assert one(offense_kind="delivery", quantity_g=2.0, injection_use=True)["seller_role"] == "user_seller"
+    assert one(offense_kind="delivery", quantity_g=8.0, injection_use=True)["seller_role"] == "street_seller"
+
+
+def test_it_uses_per_drug_trafficking_lines() -> None:
+    assert one(drug="fentanyl", quantity_g=4.0, offense_kind="trafficking")["seller_role"] == "courier"
+    assert one(drug="cocaine", quantity_g=4.0, offense_kind="delivery")["seller_role"] == "street_seller"
+
+
+def test_it_lists_unknown_facts_and_counts_them_absent() -> None:
+    row = one(packaging=None, weapon=None, prior_overdose=None)
+    assert "packaging" in row["seller_role__unknown"]
+    assert "packaging" not in row["seller_role__absent"]
+    assert row["public_safety_concern"] is False
+    assert row["public_safety_concern__unknown"] == ["weapon"]
+    assert row["overdose_risk__unknown"] == ["prior_overdose", "recent_release"]
+
+
+@pytest.mark.parametrize("fact", ["weapon", "violence", "sale_to_minor", "near_school"])
+def test_it_finds_each_public_safety_fact(fact: str) -> None:
+    row = one(**{fact: True})
+    assert row["public_safety_concern"] is True
+    assert row["public_safety_concern__present"] == [fact]
+
+
+def test_it_finds_victims_and_prior_violence() -> None:
+    row = one(victim_count=2, prior_violent=1)
+    assert row["public_safety_concern__present"] == ["victim", "prior_violent_conviction"]
+    assert row["victim_involved"] is True
+    assert one()["victim_involved"] is False
+
+
+@pytest.mark.parametrize(("days", "risk"), [(0, True), (14, True), (15, False), (400, False)])
+def test_it_applies_the_binswanger_14_day_window(days: int, risk: bool) -> None:
+    row = one(days_since_release=days)
+    assert row["overdose_risk"] is risk
+    assert ("recent_release" in row["overdose_risk__present"]) is risk
+    expected = ["naloxone", "moud_continuity", "health_plan_before_detention"] if risk else []
+    assert row["overdose_responses"] == expected
+
+
+def test_it_calls_for_moud_continuity_only_with_opioids_or_release() -> None:
+    assert one(drug="fentanyl")["overdose_responses"] == [
+        "naloxone",
+        "moud_continuity",
+        "health_plan_before_detention",
+    ]
+    assert one(injection_use=True)["overdose_responses"] == ["naloxone", "health_plan_before_detention"]
+
+
+def test_it_indicates_sud_from_injection_or_overdose_only() -> None:
+    assert one(drug="heroin")["sud_indicated"] is False
+    row = one(drug="methamphetamine", injection_use=True)
+    assert row["sud_indicated"] is True
+    assert row["sud_indicated__present"] == ["injection_use", "opioid_or_methamphetamine"]
+    assert one(prior_overdose=True)["sud_indicated"] is True
+
+
+def test_it_reports_no_needs_until_screening_lands() -> None:
+    assert one(injection_use=True)["needs"] == []
+
+
+def test_it_declares_every_finding_and_describes_every_value() -> None:
+    assert set(FINDINGS) == {
+        "seller_role", "public_safety_concern", "victim_involved", "overdose_risk",
+        "overdose_responses", "sud_indicated", "needs",
+    }  # fmt: skip
+    for enum in EVALUATION_ENUMS:
+        for member in enum:
+            assert len(member.description) >= 10, member

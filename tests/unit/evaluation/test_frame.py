@@ -1,0 +1,43 @@
+"""The evaluation frame from a parsed batch: primary charge, grams, age."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from offramp.core.evaluation.frame import EVAL_COLUMNS, case_frame, frame_from_offramp_rows
+from offramp.core.generate import generate_cases, write_cases_csv
+from offramp.core.intake import parse_file
+from offramp.core.records import CaseBatch
+
+
+def test_it_builds_one_row_per_case_from_a_parsed_file(tmp_path: Path) -> None:
+    rows = generate_cases(50, 4)
+    write_cases_csv(rows, tmp_path / "c.csv")
+    frame = case_frame(parse_file(tmp_path / "c.csv", "offramp-csv"))
+    assert frame.height == 50
+    assert dict(frame.schema) == EVAL_COLUMNS
+    direct = frame_from_offramp_rows(rows)
+    assert frame["case_key"].to_list() == direct["case_key"].to_list()
+    assert frame["age_at_received"].to_list() == direct["age_at_received"].to_list()
+    assert frame["offense_kind"].to_list() == direct["offense_kind"].to_list()
+
+
+def test_it_converts_units_and_picks_the_primary_charge() -> None:
+    batch = CaseBatch(
+        source_format="test",
+        persons=pl.DataFrame({"person_key": ["P1"], "birth_year": [1990]}),
+        cases=pl.DataFrame({"case_key": ["K1", "K2"], "person_key": ["P1", "P1"],
+                            "received_date": [dt.date(2024, 3, 1), dt.date(2025, 1, 1)]}),
+        charges=pl.DataFrame({
+            "case_key": ["K1", "K1", "K2"], "seq": [1, 2, 1], "is_primary": [False, True, True],
+            "offense_kind": ["possession", "delivery", "possession"], "drug": ["heroin", "cocaine", "other"],
+            "quantity": [1.0, 2.0, 3.0], "quantity_unit": ["g", "oz", "dosage_unit"],
+        }),
+    ).conformed()  # fmt: skip
+    frame = case_frame(batch)
+    assert frame["offense_kind"].to_list() == ["delivery", "possession"]
+    assert frame["quantity_g"].to_list() == [2 * 28.349523125, None]
+    assert frame["age_at_received"].to_list() == [34, 35]
