@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "offramp.web.audit",
     "offramp.web.cases",
     "offramp.web.programs",
+    "offramp.web.decisions",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 CASES_PER_PAGE = envint("CASES_PER_PAGE", 50, minimum=5)
+
+#: the policy the case page recommends under: a pack id (the version in force on the case's date is picked
+#: among the files in OFFRAMP_POLICY_DIR) or the path of one pack file
+OFFRAMP_POLICY = envstr("OFFRAMP_POLICY", "public-health")
+OFFRAMP_POLICY_DIR = Path(envstr("OFFRAMP_POLICY_DIR", str(PROJECT_DIR / "policies")))
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("offramp.web.cases.urls")),
     path("accounts/", include("offramp.web.accounts.urls")),
     path("programs/", include("offramp.web.programs.urls")),
+    path("decisions/", include("offramp.web.decisions.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -27,19 +27,29 @@ class Role:
 CASE_READ = ("cases.view_case", "cases.view_person", "cases.view_charge", "cases.view_victim")
 #: the program directory is public information (SAMHSA listings); analysts and auditors have no need of it
 PROGRAMS_READ = ("programs.view_programlisting",)
+#: recording charging decisions (and reading the policy packs and decisions behind them)
+DECIDE = ("decisions.add_decision", "decisions.view_decision")
 
 ROLES: tuple[Role, ...] = (
     Role(
         "line_prosecutor",
         "Line prosecutor",
         "Reviews drug cases, sees every fact of a case, records charging and diversion decisions.",
-        (*CASE_READ, *PROGRAMS_READ, "cases.change_case"),
+        (*CASE_READ, *PROGRAMS_READ, *DECIDE, "cases.change_case"),
     ),
     Role(
         "supervisor",
         "Supervisor",
         "Everything a line prosecutor does, plus assigning cases and approving deviations from policy.",
-        (*CASE_READ, *PROGRAMS_READ, "cases.change_case", "cases.assign_case", "cases.view_importbatch"),
+        (
+            *CASE_READ,
+            *PROGRAMS_READ,
+            *DECIDE,
+            "decisions.approve_decision",
+            "cases.change_case",
+            "cases.assign_case",
+            "cases.view_importbatch",
+        ),
     ),
     Role(
         "diversion_coordinator",
@@ -77,6 +87,7 @@ ROLES: tuple[Role, ...] = (
             "cases.import_cases",
             "cases.export_cases",
             "cases.view_importbatch",
+            "decisions.view_decision",
             "audit.view_auditevent",
             "auth.view_user",
             "auth.add_user",

@@ -1,0 +1,44 @@
+"""Decisions in the admin: read-only. A decision is corrected by a new decision from the case page, never by
+an edit, so the admin offers no add, change or delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from offramp.web.decisions.models import Decision, DecisionApproval
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "case",
+        "policy_id",
+        "policy_version",
+        "recommended_outcome",
+        "outcome",
+        "decided_by",
+    )
+    list_filter = ("outcome", "accepted", "needs_supervisor", "policy_id")
+    search_fields = ("case__case_key",)
+    readonly_fields = [f.name for f in Decision._meta.fields]
+
+
+@admin.register(DecisionApproval)
+class DecisionApprovalAdmin(ReadOnlyAdmin):
+    list_display = ("decision", "verdict", "by", "at")
+    readonly_fields = [f.name for f in DecisionApproval._meta.fields]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DecisionsConfig(AppConfig):
+    name = "offramp.web.decisions"
+    label = "decisions"
+    verbose_name = "Charging decisions"

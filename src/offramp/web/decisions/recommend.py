@@ -1,0 +1,292 @@
+"""From a stored case to the policy's recommendation: the one adapter between the database and the engine.
+
+The engine (offramp.core.evaluation) reads a Polars frame; a single case is a one-row frame with the trace
+kept, so the page shows exactly what bulk evaluation would decide. The pack is the version of the office's
+policy (setting OFFRAMP_POLICY: a pack id or a file) that was in force on the day the case was received,
+because a case is judged by the rules of its day, not by whatever was merged last.
+
+`recommend_case` is the seam tests replace with a fake: everything else in the app reads a Recommendation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from offramp.core.enums import GRAMS_PER_UNIT, QuantityUnit
+from offramp.web.cases.models import Case, Charge
+
+log = logging.getLogger(__name__)
+
+#: evaluation columns taken from the primary charge rather than the case
+CHARGE_COLUMNS = {"offense_kind": "offense_kind", "severity": "severity", "drug": "drug"}
+
+
+class RecommendationUnavailable(Exception):
+    """The policy could not be evaluated for this case (no engine, no pack, or the pack is broken)."""
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """What the policy says about one case, and why, in the shape the pages and the Decision need."""
+
+    case_key: str
+    policy_id: str
+    policy_version: str
+    outcome: str
+    because: list[str]
+    matched_rules: list[dict[str, Any]]
+    trace: dict[str, Any]
+    findings: Any = None
+    parameter_dates: dict[str, Any] = field(default_factory=dict)
+    effective_from: str | None = None
+    effective_to: str | None = None
+    #: False when no version of the pack covers the case's date and the newest one was used instead
+    in_force: bool = True
+
+    @property
+    def supervisor_approval(self) -> bool:
+        return self._flagged("supervisor_approval")
+
+    @property
+    def victim_consultation(self) -> bool:
+        return self._flagged("victim_consultation")
+
+    @property
+    def chosen_rule(self) -> str | None:
+        return self.trace.get("chosen_rule")
+
+    def _flagged(self, name: str) -> bool:
+        """The engine's `flags` are those of the chosen rule and of the rules attached to any outcome.
+        They, not "any matched rule", decide: every matched rule is reported, including lower-precedence
+        catch-alls (`charge-otherwise` carries supervisor_approval) that would otherwise queue every case.
+        A trace without `flags` falls back to any matched rule."""
+        if "flags" in self.trace:
+            return name in _flag_names(self.trace.get("flags"))
+        return any(_flag(rule, name) for rule in self.matched_rules)
+
+    @property
+    def program_types(self) -> list[str]:
+        return [str(p) for p in self.trace.get("program_types") or []]
+
+    @property
+    def conditions(self) -> list[str]:
+        return [str(c) for c in self.trace.get("conditions") or []]
+
+    @property
+    def overdose_responses(self) -> list[str]:
+        """The responses the overdose-risk finding calls for (naloxone, MOUD continuity ...), wherever the
+        engine puts them: in the finding, or in the `then` of a matched rule."""
+        found: list[str] = []
+        risk = self.findings.get("overdose_risk") if isinstance(self.findings, dict) else None
+        sources = [risk] if isinstance(risk, dict) else []
+        sources.append(self.trace)
+        sources += [rule.get("then") or {} for rule in self.matched_rules]
+        for source in sources:
+            for key in ("responses", "overdose_responses"):
+                for item in source.get(key) or []:
+                    if str(item) not in found:
+                        found.append(str(item))
+        return found
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        return {
+            "supervisor_approval": self.supervisor_approval,
+            "victim_consultation": self.victim_consultation,
+        }
+
+
+def _flag_names(flags: Any) -> list[str]:
+    """Flag names from {"name": bool} or ["name", ...] (the engine's Rule keeps a list)."""
+    if isinstance(flags, dict):
+        return [str(name) for name, on in flags.items() if on]
+    return [str(name) for name in flags or []]
+
+
+def _flag(rule: dict[str, Any], name: str) -> bool:
+    return name in _flag_names(rule.get("flags"))
+
+
+def _with_flag_dict(rule: dict[str, Any]) -> dict[str, Any]:
+    return {**rule, "flags": {name: True for name in _flag_names(rule.get("flags"))}}
+
+
+def recommendation_from(
+    trace: dict[str, Any], case_key: str, pack: Any = None, in_force: bool = True
+) -> Recommendation:
+    """Read an Explanation.to_dict() into a Recommendation (pack gives the effective dates, when known)."""
+    # the engine's Explanation.to_dict() has policy_id/policy_version; the brief's shape nests "policy"
+    policy = trace.get("policy") or {}
+    # the engine's order: highest precedence first, the deciding rule before the ones attached to it
+    rules = [_with_flag_dict(rule) for rule in trace.get("matched_rules") or [] if isinstance(rule, dict)]
+    top = trace.get("because")
+    if top:
+        because = [str(line) for line in top] if isinstance(top, list) else [str(top)]
+    else:
+        because = [str(rule["because"]) for rule in rules if rule.get("because")]
+    return Recommendation(
+        case_key=case_key,
+        policy_id=str(policy.get("id") or trace.get("policy_id") or getattr(pack, "id", "")),
+        policy_version=str(
+            policy.get("version") or trace.get("policy_version") or getattr(pack, "version", "")
+        ),
+        outcome=str(trace.get("outcome") or ""),
+        because=because,
+        matched_rules=rules,
+        trace=trace,
+        findings=trace.get("findings"),
+        parameter_dates=parameter_dates_of(trace),
+        effective_from=_iso(effective(pack)[0] or policy.get("effective_from")),
+        effective_to=_iso(effective(pack)[1] or policy.get("effective_to")),
+        in_force=in_force,
+    )
+
+
+def parameter_dates_of(trace: dict[str, Any]) -> dict[str, Any]:
+    """{parameter: date its value took effect} from the trace's parameters, in whichever shape they come:
+    {"name": {"value": .., "since"/"date"/"effective_from": ..}} or a list of such dicts with a "name"."""
+    parameters = trace.get("parameters") or {}
+    items = (
+        parameters.items()
+        if isinstance(parameters, dict)
+        else ((p.get("name") or p.get("id"), p) for p in parameters if isinstance(p, dict))
+    )
+    dates: dict[str, Any] = {}
+    for name, value in items:
+        if isinstance(value, dict):
+            for key in ("since", "date", "effective_from", "from", "as_of"):
+                if value.get(key) is not None:
+                    dates[str(name)] = str(value[key])
+                    break
+    return dates
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def primary_charge(case: Case) -> Charge | None:
+    charges = list(case.charges.all())
+    return next((c for c in charges if c.is_primary), charges[0] if charges else None)
+
+
+def quantity_in_grams(charge: Charge | None) -> float | None:
+    if charge is None or charge.quantity is None or not charge.quantity_unit:
+        return None
+    try:
+        grams = GRAMS_PER_UNIT.get(QuantityUnit(charge.quantity_unit))
+    except ValueError:
+        return None
+    return None if grams is None else charge.quantity * grams
+
+
+def case_row(case: Case) -> dict[str, Any]:
+    """Every fact the engine might read, by evaluation column name (None = not known)."""
+    charge = primary_charge(case)
+    row: dict[str, Any] = {
+        field.name: getattr(case, field.attname)
+        for field in Case._meta.concrete_fields
+        if not field.is_relation
+    }
+    row.update({column: getattr(charge, attr) if charge else None for column, attr in CHARGE_COLUMNS.items()})
+    if charge is None:
+        row.update(offense_kind=case.primary_offense_kind, drug=case.primary_drug)
+    row["quantity_g"] = quantity_in_grams(charge)
+    birth_year = case.person.birth_year
+    row["age_at_received"] = case.received_date.year - birth_year if birth_year else None
+    row["birth_year"] = birth_year
+    row["person_key"] = case.person.person_key
+    return row
+
+
+def build_frame(case: Case) -> Any:
+    """The one-row evaluation frame, with exactly the engine's columns and types."""
+    import polars as pl
+
+    from offramp.core.evaluation.frame import EVAL_COLUMNS
+
+    row = case_row(case)
+    return pl.DataFrame([{name: row.get(name) for name in EVAL_COLUMNS}], schema=EVAL_COLUMNS, orient="row")
+
+
+def policy_dir() -> Path:
+    return Path(settings.OFFRAMP_POLICY_DIR)
+
+
+def pack_for(on: dt.date, policy: str | None = None) -> tuple[Any, bool]:
+    """The version of the configured pack in force on `on`, and whether one was: a path names one file;
+    an id picks, among the policy folder's files of that id, the version whose dates cover the day."""
+    from offramp.core.policy import resolve_pack
+
+    policy = policy or settings.OFFRAMP_POLICY
+    if policy.endswith((".yaml", ".yml")) or "/" in policy:
+        pack = resolve_pack(policy)
+        return pack, covers(pack, on)
+    versions = []
+    for path in sorted(policy_dir().glob("*.y*ml")):
+        try:
+            pack = _load(str(path), path.stat().st_mtime_ns)
+        except Exception:  # a broken file elsewhere in the folder must not hide the pack we want
+            log.warning("policy file %s does not load", path, exc_info=True)
+            continue
+        if pack.id == policy:
+            versions.append(pack)
+    in_force = [p for p in versions if covers(p, on)]
+    if in_force:
+        return max(in_force, key=lambda p: effective(p)[0] or dt.date.min), True
+    if versions:
+        return max(versions, key=lambda p: effective(p)[0] or dt.date.min), False
+    pack = resolve_pack(policy)
+    return pack, covers(pack, on)
+
+
+@lru_cache(maxsize=64)
+def _load(path: str, mtime_ns: int) -> Any:
+    """A pack file, parsed and checked once per change (the case page picks a version on every view)."""
+    from offramp.core.policy import resolve_pack
+
+    return resolve_pack(path)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def effective(pack: Any) -> tuple[dt.date | None, dt.date | None]:
+    """A pack's (first, last) day in force: `effective_from/to`, or the pack file's `effective: {from, to}`."""
+    period = getattr(pack, "effective", None)
+    start = getattr(pack, "effective_from", None) or getattr(period, "start", None)
+    end = getattr(pack, "effective_to", None) or getattr(period, "end", None)
+    return _date(start), _date(end)
+
+
+def covers(pack: Any, on: dt.date) -> bool:
+    start, end = effective(pack)
+    # `to` is exclusive, as for parameter periods: a version ending 2024-01-01 hands over to one from then
+    return (start is None or start <= on) and (end is None or on < end)
+
+
+def recommend_case(case: Case) -> Recommendation:
+    """Evaluate the policy in force on the case's received date over the stored case."""
+    try:
+        from offramp.core.evaluation.engine import explain
+
+        pack, in_force = pack_for(case.received_date)
+        explanation = explain(build_frame(case), pack)
+    except ImportError as exc:
+        raise RecommendationUnavailable(f"the policy engine is not installed ({exc})") from exc
+    except Exception as exc:
+        log.exception("evaluating case %s failed", case.case_key)
+        raise RecommendationUnavailable(f"the policy could not be evaluated: {exc}") from exc
+    return recommendation_from(explanation.to_dict(), case.case_key, pack, in_force)
