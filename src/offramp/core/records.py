@@ -60,6 +60,27 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
     "narrative": pl.String(),
 }
 
+#: the case's own facts (evidence, criminal history, health, victims), named alike by every intake format
+#: and by the evaluation engine
+CASE_FACTS: tuple[str, ...] = (
+    "weapon",
+    "violence",
+    "cash_usd",
+    "packaging",
+    "scales_or_ledgers",
+    "sale_to_minor",
+    "near_school",
+    "organizer_role",
+    "prior_felonies",
+    "prior_violent",
+    "prior_drug_sales",
+    "on_supervision",
+    "days_since_release",
+    "prior_overdose",
+    "injection_use",
+    "victim_count",
+)
+
 CHARGE_SCHEMA: dict[str, pl.DataType] = {
     "case_key": pl.String(),
     "seq": pl.Int32(),

@@ -20,7 +20,7 @@ from offramp.core.intake.common import (
 )
 from offramp.core.intake.errors import FieldError, IntakeError
 from offramp.core.intake.fields import Column, blank_to_null, parse_columns, require_columns
-from offramp.core.records import CaseBatch
+from offramp.core.records import CASE_FACTS, CaseBatch
 
 ZIP_PATTERN = r"^\d{5}(-\d{4})?$"
 
@@ -153,22 +153,7 @@ def _to_batch(rows: pl.DataFrame, warnings: pl.DataFrame, *, has_stage: bool, ha
         ).alias("stage"),
         pl.col("offense_kind").alias("primary_offense_kind"),
         pl.col("drug").alias("primary_drug"),
-        "weapon",
-        "violence",
-        "cash_usd",
-        "packaging",
-        "scales_or_ledgers",
-        "sale_to_minor",
-        "near_school",
-        "organizer_role",
-        "prior_felonies",
-        "prior_violent",
-        "prior_drug_sales",
-        "on_supervision",
-        "days_since_release",
-        "prior_overdose",
-        "injection_use",
-        "victim_count",
+        *CASE_FACTS,
         "narrative",
     )
     charges = rows.select(
