@@ -141,8 +141,19 @@ def test_it_indicates_sud_from_injection_or_overdose_only() -> None:
     assert one(prior_overdose=True)["sud_indicated"] is True
 
 
-def test_it_reports_no_needs_until_screening_lands() -> None:
-    assert one(injection_use=True)["needs"] == []
+def test_it_reports_no_needs_when_the_facts_show_none() -> None:
+    assert one()["needs"] == []
+
+
+def test_it_reports_treatment_reentry_and_work_needs_from_the_facts() -> None:
+    assert one(injection_use=True)["needs"] == ["treatment"]
+    assert one(days_since_release=10)["needs"] == ["reentry"]
+    assert one(days_since_release=15)["needs"] == []  # outside the 14-day window
+    assert one(days_since_release=None)["needs"] == []  # unknown is not a need
+    street = one(offense_kind="delivery", quantity_g=2.0, prior_overdose=True, days_since_release=3)
+    assert street["seller_role"] in ("user_seller", "street_seller")
+    assert street["needs"] == ["treatment", "reentry", "work"]
+    assert one(organizer_role=True, offense_kind="delivery")["needs"] == []
 
 
 def test_it_declares_every_finding_and_describes_every_value() -> None:

@@ -18,7 +18,7 @@ CRITERIA: tuple[Criterion, ...] = (
 FINDINGS: dict[str, Finding] = {f.name: f for c in CRITERIA for f in c.findings}
 
 #: parameters some criterion needs: every pack must define them
-REQUIRED_PARAMETERS: tuple[str, ...] = tuple(p for c in CRITERIA for p in c.parameters)
+REQUIRED_PARAMETERS: tuple[str, ...] = tuple(dict.fromkeys(p for c in CRITERIA for p in c.parameters))
 
 __all__ = [
     "CRITERIA",

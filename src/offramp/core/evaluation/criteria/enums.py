@@ -42,13 +42,17 @@ class OverdoseResponse(DescribedEnum):
 
 
 class Need(DescribedEnum):
-    """Needs a diversion plan may address (reported once screening lands)."""
+    """Needs a diversion plan may address (treatment, re-entry and work from facts; the rest from screening)."""
 
     HOUSING = ("housing", "Stable housing.")
     WORK = ("work", "Employment or job training.")
     EDUCATION = ("education", "Education, such as a high-school equivalency.")
     TREATMENT = ("treatment", "Substance use or mental-health treatment.")
     TRANSPORT = ("transport", "Transport to appointments and program sessions.")
+    REENTRY = (
+        "reentry",
+        "Support after release from custody: identification, benefits, continuity of MOUD and care.",
+    )
 
 
 EVALUATION_ENUMS: tuple[type[DescribedEnum], ...] = (SellerRole, OverdoseResponse, Need)
