@@ -11,28 +11,11 @@ from __future__ import annotations
 import polars as pl
 
 from offramp.core.enums import GRAMS_PER_UNIT
+from offramp.core.records import CASE_FACTS as RECORD_FACTS
 from offramp.core.records import CASE_SCHEMA, CaseBatch
 
 #: case facts copied from CASE_SCHEMA as they are
-CASE_FACTS: tuple[str, ...] = (
-    "agency",
-    "weapon",
-    "violence",
-    "cash_usd",
-    "packaging",
-    "scales_or_ledgers",
-    "sale_to_minor",
-    "near_school",
-    "organizer_role",
-    "prior_felonies",
-    "prior_violent",
-    "prior_drug_sales",
-    "on_supervision",
-    "days_since_release",
-    "prior_overdose",
-    "injection_use",
-    "victim_count",
-)
+CASE_FACTS: tuple[str, ...] = ("agency", *RECORD_FACTS)
 
 #: every column the engine reads (name -> dtype); the web layer builds the same frame from its models
 EVAL_COLUMNS: dict[str, pl.DataType] = {
