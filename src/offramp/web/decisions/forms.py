@@ -23,7 +23,9 @@ STALE_HISTORY = (
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        choices=Outcome.choices, widget=forms.RadioSelect(attrs={"class": "usa-radio__input"})
+    )
     reason = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "class": "usa-textarea"}),
@@ -68,7 +70,9 @@ class DecisionForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect)
+    verdict = forms.ChoiceField(
+        choices=Verdict.choices, widget=forms.RadioSelect(attrs={"class": "usa-radio__input"})
+    )
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "usa-textarea"}),
