@@ -1,0 +1,141 @@
+"""42 CFR Part 2 access rule: every role x consent state, expiry and revocation at once, §2.32 notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from offramp.core.consent import (
+    REDISCLOSURE_NOTICE,
+    AccessState,
+    Consent,
+    Purpose,
+    SudInformation,
+    Viewer,
+    decide_access,
+)
+
+TODAY = dt.date(2026, 3, 1)
+ROLES = ["line_prosecutor", "supervisor", "diversion_coordinator", "victim_advocate", "analyst", "auditor"]
+
+BASE = Consent(
+    consent_id="C-1",
+    person_key="P-1",
+    disclosing_program="Metro Treatment Center",
+    recipient_users=frozenset(),
+    recipient_roles=frozenset({"diversion_coordinator", "line_prosecutor"}),
+    purposes=frozenset({Purpose.MONITOR_DIVERSION.value}),
+    information=frozenset({SudInformation.SCREENING_RESULTS.value, SudInformation.TREATMENT_REPORTS.value}),
+    signed_on=dt.date(2026, 1, 10),
+    starts_on=dt.date(2026, 1, 10),
+    expires_on=dt.date(2026, 12, 31),
+)
+
+STATES: dict[str, list[Consent]] = {
+    "none": [],
+    "valid": [BASE],
+    "expired": [replace(BASE, expires_on=dt.date(2026, 2, 28))],
+    "revoked": [replace(BASE, revoked_on=dt.date(2026, 2, 15))],
+    "out_of_scope": [replace(BASE, information=frozenset({SudInformation.DIAGNOSIS.value}))],
+}
+
+
+def ask(consents: list[Consent], role: str, today: dt.date = TODAY, info: str = "screening_results"):  # type: ignore[no-untyped-def]
+    return decide_access(
+        consents,
+        person_key="P-1",
+        viewer=Viewer(username=f"{role}-user", roles=frozenset({role})),
+        information=info,
+        purpose=Purpose.MONITOR_DIVERSION,
+        today=today,
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("state", list(STATES))
+def test_it_shows_sud_information_only_to_roles_a_valid_consent_names(role: str, state: str) -> None:
+    decision = ask(STATES[state], role)
+
+    named = role in BASE.recipient_roles
+    expected_allowed = state == "valid" and named
+    assert decision.allowed is expected_allowed
+    expected_state = {
+        "none": AccessState.NONE,
+        "valid": AccessState.VALID if named else AccessState.OUT_OF_SCOPE,
+        "expired": AccessState.EXPIRED,
+        "revoked": AccessState.REVOKED,
+        "out_of_scope": AccessState.OUT_OF_SCOPE,
+    }[state]
+    assert decision.state is expected_state
+    assert decision.reason  # a withheld page says why; an allowed one says which consent
+    assert decision.notice == (REDISCLOSURE_NOTICE if expected_allowed else None)
+
+
+def test_it_ends_access_the_day_after_the_expiry_date_and_on_the_day_of_a_revocation() -> None:
+    assert ask([BASE], "line_prosecutor", today=dt.date(2026, 12, 31)).allowed is True
+    assert ask([BASE], "line_prosecutor", today=dt.date(2027, 1, 1)).state is AccessState.EXPIRED
+    revoked = replace(BASE, revoked_on=dt.date(2026, 3, 1))
+    assert ask([revoked], "line_prosecutor", today=dt.date(2026, 2, 28)).allowed is True
+    assert ask([revoked], "line_prosecutor", today=dt.date(2026, 3, 1)).state is AccessState.REVOKED
+
+
+def test_it_ends_access_when_the_named_event_happens() -> None:
+    until_completion = replace(BASE, expires_on=None, expiry_event="completion of the diversion program")
+    assert ask([until_completion], "diversion_coordinator").allowed is True
+    done = replace(until_completion, expiry_event_on=dt.date(2026, 2, 20))
+    assert ask([done], "diversion_coordinator").state is AccessState.EXPIRED
+
+
+def test_it_refuses_a_revocation_before_the_irrevocable_date() -> None:
+    with pytest.raises(ValueError, match="irrevocable until 2026-06-30"):
+        replace(BASE, irrevocable_until=dt.date(2026, 6, 30), revoked_on=dt.date(2026, 3, 1))
+    after = replace(BASE, irrevocable_until=dt.date(2026, 2, 1), revoked_on=dt.date(2026, 2, 15))
+    assert ask([after], "line_prosecutor").state is AccessState.REVOKED
+
+
+def test_it_requires_an_end_date_or_event() -> None:
+    with pytest.raises(ValueError, match="expiry date or an expiry event"):
+        replace(BASE, expires_on=None, expiry_event=None)
+
+
+def test_it_names_a_user_directly_and_checks_the_information_and_purpose() -> None:
+    named = replace(BASE, recipient_roles=frozenset(), recipient_users=frozenset({"alice"}))
+    alice = Viewer("alice", frozenset({"analyst"}))
+    allowed = decide_access(
+        [named],
+        person_key="P-1",
+        viewer=alice,
+        information="treatment_reports",
+        purpose="monitor_diversion",
+        today=TODAY,
+    )
+    assert (allowed.allowed, allowed.consent_id) == (True, "C-1")
+    wrong_purpose = decide_access(
+        [named],
+        person_key="P-1",
+        viewer=alice,
+        information="treatment_reports",
+        purpose="charging_decision",
+        today=TODAY,
+    )
+    assert wrong_purpose.state is AccessState.OUT_OF_SCOPE
+
+
+def test_it_lets_a_valid_consent_win_over_an_expired_one_and_ignores_other_people() -> None:
+    old = replace(BASE, consent_id="C-0", expires_on=dt.date(2025, 12, 31))
+    someone_else = replace(BASE, consent_id="C-9", person_key="P-2")
+    decision = ask([old, BASE, someone_else], "line_prosecutor")
+    assert (decision.allowed, decision.consent_id) == (True, "C-1")
+    assert ask([someone_else], "line_prosecutor").state is AccessState.NONE
+
+
+def test_it_does_not_start_before_the_start_date() -> None:
+    later = replace(BASE, starts_on=dt.date(2026, 4, 1))
+    assert ask([later], "line_prosecutor").state is AccessState.NOT_STARTED
+
+
+def test_it_describes_every_value() -> None:
+    for enum in (SudInformation, Purpose, AccessState):
+        assert all(len(m.description) >= 10 for m in enum)
