@@ -6,9 +6,10 @@
     offramp evaluate --policy FILE|ID --cases FILE --out FILE
     offramp explain --policy FILE|ID --cases FILE --case-id ID [--json]
     offramp policy check FILE
+    offramp screen score INSTRUMENT --answers JSON [--json]
     offramp <any Django management command>   (migrate, createsuperuser, shell, runserver ...)
 
-Product commands that need no database (generate, evaluate, explain, policy) never start Django.
+Product commands that need no database (generate, evaluate, explain, policy, screen) never start Django.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-PRODUCT_COMMANDS = ("import", "generate", "demo", "evaluate", "explain", "policy")
+PRODUCT_COMMANDS = ("import", "generate", "demo", "evaluate", "explain", "policy", "screen")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from offramp.cli import demo, evaluate, generate, importer, policy
+    from offramp.cli import demo, evaluate, generate, importer, policy, screen
 
     parser = argparse.ArgumentParser(prog="offramp", description="Offramp's own commands.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser(sub)
     evaluate.add_parser(sub)
     policy.add_parser(sub)
+    screen.add_parser(sub)
     return parser
 
 
