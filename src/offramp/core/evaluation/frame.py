@@ -29,6 +29,8 @@ EVAL_COLUMNS: dict[str, pl.DataType] = {
     "quantity_g": pl.Float64(),
     # the person
     "age_at_received": pl.Int32(),
+    # need tags from the person's needs assessment (screening.needs); null when none was done
+    "needs_assessed": pl.List(pl.String()),
 }
 
 

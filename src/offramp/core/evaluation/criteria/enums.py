@@ -42,16 +42,36 @@ class OverdoseResponse(DescribedEnum):
 
 
 class Need(DescribedEnum):
-    """Needs a diversion plan may address (treatment, re-entry and work from facts; the rest from screening)."""
+    """Needs a diversion plan may address. Treatment, re-entry and work are read from the facts on file; the
+    needs assessment (offramp.core.screening.needs) adds any of them except treatment and re-entry. The
+    order here is the order of the `needs` finding: the fact-derived needs first."""
 
-    HOUSING = ("housing", "Stable housing.")
-    WORK = ("work", "Employment or job training.")
-    EDUCATION = ("education", "Education, such as a high-school equivalency.")
-    TREATMENT = ("treatment", "Substance use or mental-health treatment.")
-    TRANSPORT = ("transport", "Transport to appointments and program sessions.")
+    TREATMENT = (
+        "treatment",
+        "Substance use treatment, offered as voluntary (mental-health care is its own need).",
+    )
     REENTRY = (
         "reentry",
         "Support after release from custody: identification, benefits, continuity of MOUD and care.",
+    )
+    WORK = ("work", "Employment or job training.")
+    HOUSING = ("housing", "Stable housing.")
+    EDUCATION = ("education", "Education, such as a high-school equivalency.")
+    INCOME = ("income", "Income support: benefits enrolment, emergency assistance, help with fees and fines.")
+    INSURANCE = ("insurance", "Health coverage: enrolment in Medicaid, Medicare or a marketplace plan.")
+    CHILDCARE = (
+        "childcare",
+        "Care for children or other dependants while the person attends court, treatment or a program.",
+    )
+    TRANSPORT = ("transport", "Transport to appointments and program sessions.")
+    MENTAL_HEALTH = ("mental_health", "Mental-health care: current symptoms, or care that must continue.")
+    LANGUAGE_ACCESS = (
+        "language_access",
+        "An interpreter and translated documents in the person's language (recorded with the assessment).",
+    )
+    ACCOMMODATION = (
+        "accommodation",
+        "A disability accommodation in court, treatment and program sessions (ADA Title II).",
     )
 
 
