@@ -166,7 +166,11 @@ def test_it_lets_case_roles_open_the_queue_and_a_case(staff: Staff, cases: None,
 
     assert client.get(QUEUE).status_code == 200
     assert client.get(CASE_PAGE).status_code == 200
-    assert events("access_denied") == []
+    # the page is not refused; its SUD panel is withheld (no 42 CFR Part 2 consent on file), and that is audited
+    denied = events("access_denied")
+    assert [(e.actor_name, e.object_type, e.detail["state"]) for e in denied] == [
+        (name, "sud_information", "none")
+    ]
     assert [(e.actor_name, e.object_id) for e in events("view")] == [(name, CASE_KEY)]
 
 

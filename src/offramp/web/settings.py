@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "offramp.web.cases",
     "offramp.web.programs",
     "offramp.web.decisions",
+    "offramp.web.treatment",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("offramp.web.accounts.urls")),
     path("programs/", include("offramp.web.programs.urls")),
     path("decisions/", include("offramp.web.decisions.urls")),
+    path("treatment/", include("offramp.web.treatment.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -29,13 +29,15 @@ CASE_READ = ("cases.view_case", "cases.view_person", "cases.view_charge", "cases
 PROGRAMS_READ = ("programs.view_programlisting",)
 #: recording charging decisions (and reading the policy packs and decisions behind them)
 DECIDE = ("decisions.add_decision", "decisions.view_decision")
+#: the consent status panel (whether a 42 CFR Part 2 consent is on file; never the SUD information itself)
+CONSENT_STATUS = ("treatment.view_consentrecord",)
 
 ROLES: tuple[Role, ...] = (
     Role(
         "line_prosecutor",
         "Line prosecutor",
         "Reviews drug cases, sees every fact of a case, records charging and diversion decisions.",
-        (*CASE_READ, *PROGRAMS_READ, *DECIDE, "cases.change_case"),
+        (*CASE_READ, *PROGRAMS_READ, *DECIDE, *CONSENT_STATUS, "cases.change_case"),
     ),
     Role(
         "supervisor",
@@ -45,6 +47,7 @@ ROLES: tuple[Role, ...] = (
             *CASE_READ,
             *PROGRAMS_READ,
             *DECIDE,
+            *CONSENT_STATUS,
             "decisions.approve_decision",
             "cases.change_case",
             "cases.assign_case",
@@ -55,13 +58,21 @@ ROLES: tuple[Role, ...] = (
         "diversion_coordinator",
         "Diversion coordinator",
         "Runs the Diversion & Community Alternatives unit: program directory, referrals, progress.",
-        (*CASE_READ, *PROGRAMS_READ, "cases.view_programreferral", "programs.change_programlisting"),
+        (
+            *CASE_READ,
+            *PROGRAMS_READ,
+            *CONSENT_STATUS,
+            "cases.view_programreferral",
+            "programs.change_programlisting",
+            "treatment.add_screening",
+            "treatment.add_consentrecord",
+        ),
     ),
     Role(
         "victim_advocate",
         "Victim advocate",
         "Consults victims before a diversion offer and tracks restitution.",
-        (*CASE_READ, *PROGRAMS_READ),
+        (*CASE_READ, *PROGRAMS_READ, *CONSENT_STATUS),
     ),
     Role(
         "analyst",
@@ -126,3 +137,9 @@ def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
 def role_names_of(user: Any) -> list[str]:
     names = {g.name for g in user.groups.all()}
     return [role.name for role in ROLES if role.name in names]
+
+
+def role_slugs_of(user: Any) -> list[str]:
+    """The slugs of the roles whose groups `user` is in (what consents name as recipients)."""
+    names = {g.name for g in user.groups.all()}
+    return [role.slug for role in ROLES if role.name in names]

@@ -1,0 +1,128 @@
+"""Screenings and the 42 CFR Part 2 consent ledger.
+
+The ledger is append-only: a ConsentRecord is never edited (`save()` on a stored row and `delete()` raise);
+a revocation is its own ConsentRevocation row, refused before the consent's `irrevocable_until` (§2.35).
+Whether a consent lets someone see SUD information is decided by core `decide_access`, never here.
+A Screening is stored from core `Administration.record`, so its score and band are computed in core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from offramp.core.consent import Consent
+from offramp.core.screening import Administration
+from offramp.web.cases.models import Case, Person
+from offramp.web.decisions.models import ImmutableModel
+
+
+class ConsentRecord(ImmutableModel):
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    disclosing_program = models.CharField(max_length=200)
+    #: role slugs (offramp.web.accounts.roles) and usernames the consent names as recipients
+    recipient_roles = models.JSONField(default=list, blank=True)
+    recipient_usernames = models.JSONField(default=list, blank=True)
+    #: core Purpose values and SudInformation values
+    purposes = models.JSONField(default=list)
+    information = models.JSONField(default=list)
+    signed_on = models.DateField()
+    starts_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    expiry_event = models.CharField(max_length=200, blank=True)
+    expiry_event_on = models.DateField(null=True, blank=True)
+    irrevocable_until = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"consent C-{self.pk} ({self.person.person_key}, {self.disclosing_program})"
+
+    @property
+    def consent_id(self) -> str:
+        return f"C-{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is None:
+            self.to_core()  # core validates: an expiry date or event is required (§2.31(a))
+        super().save(*args, **kwargs)
+
+    @property
+    def revoked_on(self) -> dt.date | None:
+        if self.pk is None:
+            return None
+        try:
+            return self.revocation.revoked_on
+        except ConsentRevocation.DoesNotExist:
+            return None
+
+    def to_core(self, revoked_on: dt.date | None = None) -> Consent:
+        """The core consent (what `decide_access` reads); `revoked_on` defaults to the stored revocation."""
+        return Consent(
+            consent_id=self.consent_id if self.pk else "C-new",
+            person_key=self.person.person_key,
+            disclosing_program=self.disclosing_program,
+            recipient_users=frozenset(self.recipient_usernames),
+            recipient_roles=frozenset(self.recipient_roles),
+            purposes=frozenset(self.purposes),
+            information=frozenset(self.information),
+            signed_on=self.signed_on,
+            starts_on=self.starts_on,
+            expires_on=self.expires_on,
+            expiry_event=self.expiry_event or None,
+            expiry_event_on=self.expiry_event_on,
+            irrevocable_until=self.irrevocable_until,
+            revoked_on=revoked_on or self.revoked_on,
+        )
+
+
+class ConsentRevocation(ImmutableModel):
+    consent = models.OneToOneField(ConsentRecord, on_delete=models.PROTECT, related_name="revocation")
+    revoked_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is None:
+            # core refuses a revocation before irrevocable_until (ValueError)
+            self.consent.to_core(revoked_on=self.revoked_on)
+        super().save(*args, **kwargs)
+
+
+class Screening(ImmutableModel):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="screenings")
+    instrument = models.CharField(max_length=30)
+    instrument_version = models.CharField(max_length=20)
+    administered_by = models.CharField(max_length=200)
+    administered_at = models.DateTimeField()
+    mode = models.CharField(max_length=20)
+    answers = models.JSONField(default=list)
+    score = models.IntegerField()
+    band = models.CharField(max_length=40)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-administered_at", "-id"]
+
+    @classmethod
+    def create_from(cls, case: Case, admin: Administration, entered_by: Any) -> Screening:
+        return cls.objects.create(
+            case=case,
+            instrument=admin.instrument_id,
+            instrument_version=admin.instrument_version,
+            administered_by=admin.administered_by,
+            administered_at=admin.administered_at,
+            mode=admin.mode.value,
+            answers=list(admin.answers),
+            score=admin.result.score,
+            band=admin.result.band,
+            entered_by=entered_by,
+        )

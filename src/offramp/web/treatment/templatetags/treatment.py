@@ -1,0 +1,17 @@
+"""`{% sud_panel case as sud %}`: the case page's screening and consent panels, computed where they are
+included so cases/views.detail stays unaware of treatment information."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def sud_panel(context: template.Context, case: Any) -> dict[str, Any]:
+    from offramp.web.treatment.views import panel_context
+
+    return panel_context(context["request"].user, case)

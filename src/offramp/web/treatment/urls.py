@@ -1,0 +1,12 @@
+from django.urls import path
+
+from offramp.web.treatment import views
+
+app_name = "treatment"
+
+urlpatterns = [
+    path("cases/<str:case_key>/screen/", views.screen, name="screen"),
+    path("cases/<str:case_key>/consent/", views.consent, name="consent"),
+    path("consents/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("consents/<int:pk>/print/", views.print_consent, name="print_consent"),
+]

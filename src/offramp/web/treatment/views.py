@@ -1,0 +1,125 @@
+"""The screener form, the consent form and revocation (diversion coordinators), and the case-page panels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from offramp.core.consent import REDISCLOSURE_NOTICE, Purpose, SudInformation
+from offramp.web.accounts.access import permission_required_audited
+from offramp.web.accounts.roles import ROLE_BY_SLUG
+from offramp.web.audit.models import Action
+from offramp.web.audit.record import record
+from offramp.web.cases.models import Case
+from offramp.web.treatment.access import sud_access
+from offramp.web.treatment.forms import ConsentForm, ScreeningForm
+from offramp.web.treatment.models import ConsentRecord, ConsentRevocation, Screening
+
+SCREEN_PERMS = ("cases.view_case", "treatment.add_screening")
+CONSENT_PERMS = ("cases.view_case", "treatment.add_consentrecord")
+
+
+def panel_context(user: Any, case: Case) -> dict[str, Any]:
+    """The case page's SUD panels: screenings only when core `decide_access` allows (audited either way),
+    the consent status for users who may see it, and the coordinator's links."""
+    decision = sud_access(user, case.person, SudInformation.SCREENING_RESULTS)
+    screenings = Screening.objects.filter(case=case)
+    consents = (
+        list(ConsentRecord.objects.filter(person=case.person).select_related("revocation"))
+        if user.has_perm("treatment.add_consentrecord")
+        else []
+    )
+    return {
+        "decision": decision,
+        "status": decision.state.value.replace("_", " "),
+        # the rows only when allowed; otherwise only whether any exist (the issue: "exists but is withheld")
+        "screenings": list(screenings) if decision.allowed else [],
+        "any_screening": screenings.exists(),
+        "show_status": user.has_perm("treatment.view_consentrecord"),
+        "consents": consents,
+        "can_screen": user.has_perms(SCREEN_PERMS),
+        "can_consent": user.has_perms(CONSENT_PERMS),
+    }
+
+
+def _case_url(case: Case) -> str:
+    return reverse("cases:detail", args=[case.case_key])
+
+
+@permission_required_audited(*SCREEN_PERMS)
+def screen(request: HttpRequest, case_key: str) -> HttpResponse:
+    case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
+    form = ScreeningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and form.administration is not None:
+        screening = Screening.create_from(case, form.administration, request.user)
+        record(
+            Action.CREATE,
+            object_type="screening",
+            object_id=screening.pk,
+            detail={"case": case.case_key, "instrument": screening.instrument},
+        )
+        messages.success(request, f"{screening.instrument} screening recorded.")
+        return HttpResponseRedirect(_case_url(case))
+    return render(request, "treatment/screen.html", {"case": case, "form": form})
+
+
+@permission_required_audited(*CONSENT_PERMS)
+def consent(request: HttpRequest, case_key: str) -> HttpResponse:
+    case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        row = ConsentRecord.objects.create(person=case.person, created_by=request.user, **form.cleaned_data)
+        record(
+            Action.CREATE,
+            object_type="consent",
+            object_id=row.consent_id,
+            detail={"person": case.person.person_key},
+        )
+        messages.success(request, f"Consent {row.consent_id} recorded.")
+        return HttpResponseRedirect(_case_url(case))
+    return render(request, "treatment/consent.html", {"case": case, "form": form})
+
+
+@require_POST
+@permission_required_audited(*CONSENT_PERMS)
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(ConsentRecord.objects.select_related("person"), pk=pk)
+    case = row.person.cases.order_by("id").first()
+    back = request.POST.get("case_key") or (case.case_key if case else "")
+    target = reverse("cases:detail", args=[back]) if back else reverse("cases:queue")
+    try:
+        with transaction.atomic():
+            ConsentRevocation.objects.create(
+                consent=row, revoked_on=timezone.localdate(), recorded_by=request.user
+            )
+    except (ValueError, IntegrityError) as exc:
+        messages.error(request, f"Not revoked: {exc}.")
+        return HttpResponseRedirect(target)
+    record(Action.CHANGE, object_type="consent", object_id=row.consent_id, detail={"revoked": True})
+    messages.success(request, f"Consent {row.consent_id} revoked; it takes effect at once.")
+    return HttpResponseRedirect(target)
+
+
+@permission_required_audited(*CONSENT_PERMS)
+def print_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The consent as a printable page: what the person signed, with the §2.32 notice."""
+    row = get_object_or_404(ConsentRecord.objects.select_related("person", "revocation"), pk=pk)
+    record(Action.VIEW, object_type="consent", object_id=row.consent_id, detail={"printable": True})
+    roles = [ROLE_BY_SLUG[slug].name if slug in ROLE_BY_SLUG else slug for slug in row.recipient_roles]
+    context = {
+        "consent": row,
+        "roles": roles,
+        "purposes": [Purpose(p).description if p in Purpose.values() else p for p in row.purposes],
+        "information": [
+            SudInformation(i).description if i in SudInformation.values() else i for i in row.information
+        ],
+        "notice": REDISCLOSURE_NOTICE,
+    }
+    return render(request, "treatment/consent_print.html", context)
