@@ -66,6 +66,7 @@ ROLES: tuple[Role, ...] = (
             "programs.change_programlisting",
             "treatment.add_screening",
             "treatment.add_consentrecord",
+            "treatment.add_needsassessment",
         ),
     ),
     Role(

@@ -205,7 +205,16 @@ def case_row(case: Case) -> dict[str, Any]:
     row["age_at_received"] = case.received_date.year - birth_year if birth_year else None
     row["birth_year"] = birth_year
     row["person_key"] = case.person.person_key
+    row["needs_assessed"] = assessed_needs(case)
     return row
+
+
+def assessed_needs(case: Case) -> list[str] | None:
+    """The latest needs assessment's tags (core's, as stored); None when the case has none."""
+    from offramp.web.treatment.models import NeedsAssessment  # treatment builds on decisions' models
+
+    latest = NeedsAssessment.objects.filter(case=case).only("tags").first()
+    return None if latest is None else list(latest.tags)
 
 
 def build_frame(case: Case) -> Any:

@@ -1,4 +1,4 @@
-"""The screener form and the consent form (diversion coordinators)."""
+"""The screener form, the consent form and the needs assessment form (diversion coordinators)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django import forms
 from django.utils import timezone
 
 from offramp.core.consent import Purpose, SudInformation
-from offramp.core.screening import INSTRUMENTS, Administration, AdministrationMode, AnswerError
+from offramp.core.screening import INSTRUMENTS, Administration, AdministrationMode, AnswerError, needs
+from offramp.core.screening.needs import NeedsResult
 from offramp.web.accounts.roles import ROLES
 
 ANSWERS_HELP = (
@@ -86,4 +87,58 @@ class ConsentForm(forms.Form):
             raise forms.ValidationError(
                 "A Part 2 consent needs an expiry date or an expiry event (§2.31(a))."
             )
+        return data
+
+
+NOT_ANSWERED = ("", "(not answered: the person declined or was not asked)")
+
+
+class NeedsAssessmentForm(forms.Form):
+    """One select per question of core's needs assessment (options from `needs.definition()`).
+
+    The selects are plain text fields so that core `assess()` judges every answer: its NeedsAnswerError
+    problems are shown on the question they name. `answers` and `result` are set when the form is valid."""
+
+    assessed_by = forms.CharField(max_length=200, help_text="Name of the person who asked the questions.")
+    assessed_at = forms.DateTimeField(initial=timezone.now)
+
+    answers: dict[str, str] | None = None
+    result: NeedsResult | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.definition = needs.definition()
+        for question in self.definition["questions"]:
+            choices = [NOT_ANSWERED] + [
+                (o["value"], o["description"] + (f" [{', '.join(o['tags'])}]" if o["tags"] else ""))
+                for o in question["options"]
+            ]
+            self.fields[question["id"]] = forms.CharField(
+                label=question["text"],
+                required=False,
+                widget=forms.Select(choices=choices),
+                help_text=f"Domain: {question['domain']}.",
+            )
+        self.fields[needs.LANGUAGE_NAME] = forms.CharField(
+            label="Preferred language",
+            required=False,
+            max_length=100,
+            help_text="The language's name, when the person prefers a language other than English.",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        answers = {
+            q["id"]: data[q["id"]] for q in self.definition["questions"] if data.get(q["id"], "").strip()
+        }
+        if (data.get(needs.LANGUAGE_NAME) or "").strip():
+            answers[needs.LANGUAGE_NAME] = data[needs.LANGUAGE_NAME]
+        try:
+            self.result = needs.assess(answers)
+        except needs.NeedsAnswerError as exc:
+            for problem in exc.problems:
+                key = problem.split(":", 1)[0]
+                self.add_error(key if key in self.fields else None, problem)
+            return data
+        self.answers = answers
         return data

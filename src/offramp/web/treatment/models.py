@@ -3,12 +3,14 @@
 The ledger is append-only: a ConsentRecord is never edited (`save()` on a stored row and `delete()` raise);
 a revocation is its own ConsentRevocation row, refused before the consent's `irrevocable_until` (§2.35).
 Whether a consent lets someone see SUD information is decided by core `decide_access`, never here.
-A Screening is stored from core `Administration.record`, so its score and band are computed in core.
+A Screening is stored from core `Administration.record`, so its score and band are computed in core;
+a NeedsAssessment from core `needs.assess`, so its tags are core's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.utils import timezone
 
 from offramp.core.consent import Consent
 from offramp.core.screening import Administration
+from offramp.core.screening.needs import assess
 from offramp.web.cases.models import Case, Person
 from offramp.web.decisions.models import ImmutableModel
 
@@ -124,5 +127,46 @@ class Screening(ImmutableModel):
             answers=list(admin.answers),
             score=admin.result.score,
             band=admin.result.band,
+            entered_by=entered_by,
+        )
+
+
+class NeedsAssessment(ImmutableModel):
+    """One needs assessment (core `screening.needs`), stored only from core `assess()` so the tags are core's.
+
+    Needs are not 42 CFR Part 2 SUD records (they say nothing of substance use or its treatment), so every
+    case role may see the tags; the raw answers (mental_health among them) are shown only to coordinators.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="needs_assessments")
+    version = models.CharField(max_length=20)
+    answers = models.JSONField(default=dict)
+    tags = models.JSONField(default=list)
+    assessed_by = models.CharField(max_length=200)
+    assessed_at = models.DateTimeField()
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+
+    @classmethod
+    def create_from(
+        cls,
+        case: Case,
+        answers: Mapping[str, str],
+        assessed_by: str,
+        assessed_at: dt.datetime,
+        entered_by: Any,
+    ) -> NeedsAssessment:
+        """Assess `answers` in core (raises core NeedsAnswerError) and store the result."""
+        result = assess(answers)
+        return cls.objects.create(
+            case=case,
+            version=result.version,
+            answers=dict(result.answers),
+            tags=list(result.tags),
+            assessed_by=assessed_by,
+            assessed_at=assessed_at,
             entered_by=entered_by,
         )

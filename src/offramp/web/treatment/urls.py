@@ -6,6 +6,7 @@ app_name = "treatment"
 
 urlpatterns = [
     path("cases/<str:case_key>/screen/", views.screen, name="screen"),
+    path("cases/<str:case_key>/needs/", views.needs, name="needs"),
     path("cases/<str:case_key>/consent/", views.consent, name="consent"),
     path("consents/<int:pk>/revoke/", views.revoke, name="revoke"),
     path("consents/<int:pk>/print/", views.print_consent, name="print_consent"),

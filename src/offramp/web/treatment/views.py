@@ -1,4 +1,5 @@
-"""The screener form, the consent form and revocation (diversion coordinators), and the case-page panels."""
+"""The screener form, the consent form, revocation and the needs assessment form (diversion coordinators),
+and the case-page panels."""
 
 from __future__ import annotations
 
@@ -13,17 +14,49 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from offramp.core.consent import REDISCLOSURE_NOTICE, Purpose, SudInformation
+from offramp.core.evaluation.criteria.enums import Need
+from offramp.core.screening import needs as core_needs
 from offramp.web.accounts.access import permission_required_audited
 from offramp.web.accounts.roles import ROLE_BY_SLUG
 from offramp.web.audit.models import Action
 from offramp.web.audit.record import record
 from offramp.web.cases.models import Case
 from offramp.web.treatment.access import sud_access
-from offramp.web.treatment.forms import ConsentForm, ScreeningForm
-from offramp.web.treatment.models import ConsentRecord, ConsentRevocation, Screening
+from offramp.web.treatment.forms import ConsentForm, NeedsAssessmentForm, ScreeningForm
+from offramp.web.treatment.models import ConsentRecord, ConsentRevocation, NeedsAssessment, Screening
 
 SCREEN_PERMS = ("cases.view_case", "treatment.add_screening")
 CONSENT_PERMS = ("cases.view_case", "treatment.add_consentrecord")
+NEEDS_PERMS = ("cases.view_case", "treatment.add_needsassessment")
+#: needs are not 42 CFR Part 2 SUD records (housing, work, income... say nothing of substance use), so every
+#: case role sees the summary; the raw answers (mental_health among them) only the coordinators who record them
+NEEDS_VIEW_PERMS = ("cases.view_case",)
+
+
+def _need_description(tag: str) -> str:
+    need = Need.parse(tag)
+    return need.description if need is not None else tag
+
+
+def needs_context(user: Any, case: Case) -> dict[str, Any]:
+    """The case page's needs summary: the latest assessment's tags with their descriptions, who and when;
+    the answers only for coordinators."""
+    if not user.has_perms(NEEDS_VIEW_PERMS):
+        return {"show": False}
+    latest = NeedsAssessment.objects.filter(case=case).select_related("entered_by").first()
+    can_assess = user.has_perms(NEEDS_PERMS)
+    answers: list[tuple[str, str]] = []
+    if latest is not None and can_assess:
+        questions = {q["id"]: q["text"] for q in core_needs.definition()["questions"]}
+        questions[core_needs.LANGUAGE_NAME] = "Preferred language"
+        answers = [(questions.get(key, key), value) for key, value in latest.answers.items()]
+    return {
+        "show": True,
+        "latest": latest,
+        "tags": [(tag, _need_description(tag)) for tag in latest.tags] if latest is not None else [],
+        "answers": answers,
+        "can_assess": can_assess,
+    }
 
 
 def panel_context(user: Any, case: Case) -> dict[str, Any]:
@@ -85,6 +118,30 @@ def consent(request: HttpRequest, case_key: str) -> HttpResponse:
         messages.success(request, f"Consent {row.consent_id} recorded.")
         return HttpResponseRedirect(_case_url(case))
     return render(request, "treatment/consent.html", {"case": case, "form": form})
+
+
+@permission_required_audited(*NEEDS_PERMS)
+def needs(request: HttpRequest, case_key: str) -> HttpResponse:
+    case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
+    form = NeedsAssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and form.answers is not None:
+        row = NeedsAssessment.create_from(
+            case,
+            form.answers,
+            assessed_by=form.cleaned_data["assessed_by"],
+            assessed_at=form.cleaned_data["assessed_at"],
+            entered_by=request.user,
+        )
+        # the tags, never the answers (mental_health is sensitive), go into the audit trail
+        record(
+            Action.CREATE,
+            object_type="needs_assessment",
+            object_id=row.pk,
+            detail={"case": case.case_key, "version": row.version, "tags": list(row.tags)},
+        )
+        messages.success(request, f"Needs assessment recorded: {', '.join(row.tags) or 'no needs raised'}.")
+        return HttpResponseRedirect(_case_url(case))
+    return render(request, "treatment/needs.html", {"case": case, "form": form})
 
 
 @require_POST

@@ -1,5 +1,6 @@
-"""`{% sud_panel case as sud %}`: the case page's screening and consent panels, computed where they are
-included so cases/views.detail stays unaware of treatment information."""
+"""`{% sud_panel case as sud %}` and `{% needs_panel case as needs %}`: the case page's screening, consent
+and needs panels, computed where they are included so cases/views.detail stays unaware of treatment
+information."""
 
 from __future__ import annotations
 
@@ -15,3 +16,10 @@ def sud_panel(context: template.Context, case: Any) -> dict[str, Any]:
     from offramp.web.treatment.views import panel_context
 
     return panel_context(context["request"].user, case)
+
+
+@register.simple_tag(takes_context=True)
+def needs_panel(context: template.Context, case: Any) -> dict[str, Any]:
+    from offramp.web.treatment.views import needs_context
+
+    return needs_context(context["request"].user, case)
