@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -123,7 +122,3 @@ def spread_demo_workflow(users: dict[str, Any]) -> None:
             f"UPDATE {table} SET assigned_prosecutor_id = %s WHERE id %% 7 = 0",
             [users["prosecutor"].pk],
         )
-
-
-if __name__ == "__main__":
-    sys.exit(run(argparse.Namespace(cases=4000, seed=2026, force=False)))

@@ -93,7 +93,6 @@ def parse(path: Path) -> CaseBatch:
     duplicates = _duplicate_case_ids(raw, file)
     parsed = parse_columns(raw, COLUMNS + tuple(present_optional), file, errors=duplicates)
     rows = parsed.frame
-    rows = _pad_short_zips(rows)
     return _to_batch(
         rows, parsed.warnings, has_stage="stage" in raw.columns, has_agency="agency" in raw.columns
     )
@@ -112,10 +111,6 @@ def _duplicate_case_ids(raw: pl.DataFrame, file: str) -> list[FieldError]:
     except IntakeError as exc:
         return exc.errors
     return []
-
-
-def _pad_short_zips(rows: pl.DataFrame) -> pl.DataFrame:
-    return rows  # ZIPs are validated strictly above; kept as a seam for sources that drop leading zeros
 
 
 def _to_batch(rows: pl.DataFrame, warnings: pl.DataFrame, *, has_stage: bool, has_agency: bool) -> CaseBatch:
