@@ -60,7 +60,7 @@ class FakeExplanation:
 
 
 def fake_recommender(explanation: FakeExplanation, pack: FakePack | None = None) -> Any:
-    def recommend_case(case: Case) -> recommend.Recommendation:
+    def recommend_case(case: Case, user: Any = None) -> recommend.Recommendation:
         return recommend.recommendation_from(explanation.to_dict(), case.case_key, pack or FakePack())
 
     return recommend_case

@@ -68,7 +68,7 @@ def test_it_shows_the_recommendation_and_why_on_the_case_page(
 def test_it_keeps_the_case_page_when_the_policy_cannot_be_evaluated(
     alice: Client, case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(case: Case) -> recommend.Recommendation:
+    def broken(case: Case, user: object = None) -> recommend.Recommendation:
         raise recommend.RecommendationUnavailable("the policy engine is not installed (test)")
 
     monkeypatch.setattr(recommend, "recommend_case", broken)

@@ -144,3 +144,28 @@ def test_taps1_two_positives() -> None:
     result = score("taps-1", ["weekly", "never", "never", "monthly"])
     assert result.score == 2
     assert result.positive_substances == (TapsSubstance.TOBACCO, TapsSubstance.PRESCRIPTION_DRUGS)
+
+
+# The positive screen (Band.indicates_sud): the cut-off each publisher gives for referral to assessment.
+# Scored from answers, one score below and at each cut-off, so a moved cut-off fails here.
+@pytest.mark.parametrize(
+    ("instrument", "answers", "positive"),
+    [
+        ("uncope", yes_no(6, {1}), False),  # 1: below the UNCOPE cut-off of 2
+        ("uncope", yes_no(6, {1, 2}), True),  # 2: risk
+        ("uncope", yes_no(6, {1, 2, 3, 4, 5, 6}), True),
+        ("dast-10", yes_no(10, {1}), False),  # 2: low, monitor
+        ("dast-10", yes_no(10, {1, 2}), True),  # 3: moderate, assessment warranted
+        ("dast-10", yes_no(10, {1, 2, 4, 5, 6, 7, 8, 9, 10}), True),  # 10: severe
+        ("tcu-ds5", yes_no(11, {1}), False),  # 1 criterion: none
+        ("tcu-ds5", yes_no(11, {1, 2}), True),  # 2 criteria: mild SUD (DSM-5)
+        ("taps-1", ["never"] * 4, False),
+        ("taps-1", ["never", "never", "monthly", "never"], True),
+    ],
+)
+def test_each_instrument_screens_positive_at_its_published_cut_off(
+    instrument: str, answers: list[object], positive: bool
+) -> None:
+    result = score(instrument, answers)
+    assert result.indicates_sud is positive
+    assert result.to_dict()["indicates_sud"] is positive

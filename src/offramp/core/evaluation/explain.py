@@ -8,7 +8,7 @@ So an explanation can never disagree with the bulk result (tests/unit/evaluation
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import polars as pl
@@ -49,6 +49,8 @@ class Explanation:
     findings: list[dict[str, Any]]
     matched_rules: list[dict[str, Any]]
     facts: dict[str, Any]
+    #: what the recommendation was made without, or with, that a reader must know (SUD_SCREEN_NOTES)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only (dates as ISO text)."""
@@ -62,6 +64,7 @@ class Explanation:
             f"recommendation: {self.outcome} (rule {self.chosen_rule})",
             f"  because: {self.because}",
         ]
+        lines += [f"  note: {note}" for note in self.notes]
         for label, items in (
             ("flags", self.flags),
             ("program types", self.program_types),
@@ -89,6 +92,18 @@ class Explanation:
         lines.append("facts used:")
         lines += [f"  {k}: {'unknown' if v is None else v}" for k, v in self.facts.items()]
         return "\n".join(lines)
+
+
+#: the explanation's note for each `sud_screen` value that needs one (42 CFR Part 2: the reader must know
+#: whether the recommendation rests on a screening result, and when one was withheld, that it was)
+SUD_SCREEN_NOTES = {
+    "withheld": (
+        "Made without SUD screening results: a screening is on file, but no 42 CFR Part 2 consent lets "
+        "this evaluation use it."
+    ),
+    "positive": "Uses a SUD screening result (positive screen) that 42 CFR Part 2 consent allows.",
+    "negative": "Uses a SUD screening result (negative screen) that 42 CFR Part 2 consent allows.",
+}
 
 
 def _period(param: Parameter, on: dt.date | None) -> tuple[dt.date | None, dt.date | None, Any]:
@@ -160,4 +175,5 @@ def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = Non
         findings=findings,
         matched_rules=matched,
         facts={name: row[name] for name in EVAL_COLUMNS},
+        notes=[SUD_SCREEN_NOTES[row["sud_screen"]]] if row["sud_screen"] in SUD_SCREEN_NOTES else [],
     )

@@ -31,7 +31,13 @@ EVAL_COLUMNS: dict[str, pl.DataType] = {
     "age_at_received": pl.Int32(),
     # need tags from the person's needs assessment (screening.needs); null when none was done
     "needs_assessed": pl.List(pl.String()),
+    # the latest SUD screening, where 42 CFR Part 2 consent lets the deciding user's evaluation use it:
+    # "positive" / "negative" (the instrument's cut-off), "withheld" (on file, consent does not allow its
+    # use), null (none on file). See SUD_SCREEN_VALUES.
+    "sud_screen": pl.String(),
 }
+
+SUD_SCREEN_VALUES = ("positive", "negative", "withheld")
 
 
 def conform_eval(frame: pl.DataFrame) -> pl.DataFrame:

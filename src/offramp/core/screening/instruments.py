@@ -133,12 +133,14 @@ class Item:
 
 @dataclass(frozen=True)
 class Band:
-    """Scores `low` to `high` inclusive."""
+    """Scores `low` to `high` inclusive. `indicates_sud`: the band is the instrument's positive screen for a
+    substance use disorder (or its risk), the cut-off the publisher gives for referral to assessment."""
 
     name: str
     low: int
     high: int
     interpretation: str
+    indicates_sud: bool = False
 
     @property
     def range_text(self) -> str:
@@ -184,6 +186,12 @@ class Instrument:
     def max_score(self) -> int:
         return sum(max(opt.points for opt in item.options) for item in self.items)
 
+    def band_named(self, name: str) -> Band:
+        for band in self.bands:
+            if band.name == name:
+                return band
+        raise ValueError(f"{self.id}: no band named {name!r}")
+
     def band_for(self, score: int) -> Band:
         for band in self.bands:
             if band.contains(score):
@@ -222,13 +230,14 @@ UNCOPE = Instrument(
     scoring=ScoringRule.COUNT_YES,
     bands=(
         Band("low", 0, 1, "No indication of substance use disorder risk on this screen."),
-        Band("risk", 2, 2, "Suggests risk of a substance use disorder; refer for a full assessment."),
+        Band("risk", 2, 2, "Suggests risk of a substance use disorder; refer for a full assessment.", True),
         Band(
             "high risk",
             3,
             6,
             "3 or more yes: high risk. In prison samples 3+ yes gave 85-97% sensitivity and 97-99% "
             "specificity for severe substance use disorder; refer for a full assessment.",
+            True,
         ),
     ),
     licence=Licence(
@@ -262,9 +271,9 @@ DAST_10 = Instrument(
     bands=(
         Band("none", 0, 0, "No problems related to drug use reported."),
         Band("low", 1, 2, "Low level of problems; monitor and reassess later."),
-        Band("moderate", 3, 5, "Moderate level of problems; further assessment is warranted."),
-        Band("substantial", 6, 8, "Substantial level of problems; intensive assessment is warranted."),
-        Band("severe", 9, 10, "Severe level of problems; intensive assessment is warranted."),
+        Band("moderate", 3, 5, "Moderate level of problems; further assessment is warranted.", True),
+        Band("substantial", 6, 8, "Substantial level of problems; intensive assessment is warranted.", True),
+        Band("severe", 9, 10, "Severe level of problems; intensive assessment is warranted.", True),
     ),
     licence=Licence(
         LicenceKind.NON_COMMERCIAL,
@@ -318,6 +327,7 @@ TAPS_1 = Instrument(
             4,
             "Use reported: each positive substance screens positive; administer TAPS-2 for each to find "
             "its risk level (problem use or higher risk).",
+            True,
         ),
     ),
     licence=Licence(
@@ -356,9 +366,9 @@ TCU_DS5 = Instrument(
     scoring=ScoringRule.COUNT_YES,
     bands=(
         Band("none", 0, 1, "No substance use disorder indicated."),
-        Band("mild", 2, 3, "Consistent with a mild substance use disorder."),
-        Band("moderate", 4, 5, "Consistent with a moderate substance use disorder."),
-        Band("severe", 6, 11, "Consistent with a severe substance use disorder."),
+        Band("mild", 2, 3, "Consistent with a mild substance use disorder.", True),
+        Band("moderate", 4, 5, "Consistent with a moderate substance use disorder.", True),
+        Band("severe", 6, 11, "Consistent with a severe substance use disorder.", True),
     ),
     licence=Licence(
         LicenceKind.NON_PROFIT,

@@ -43,6 +43,8 @@ class Result:
     band: str
     band_range: str
     interpretation: str
+    #: the band is the instrument's positive screen (Band.indicates_sud)
+    indicates_sud: bool
     #: ids of the items that scored a point (for a reverse-scored item: answered no)
     positives: tuple[str, ...]
     #: TAPS-1 only: the substances that screened positive, each calling for TAPS-2
@@ -65,6 +67,7 @@ class Result:
             "band": self.band,
             "band_range": self.band_range,
             "interpretation": self.interpretation,
+            "indicates_sud": self.indicates_sud,
             "positives": list(self.positives),
             "positive_substances": [s.value for s in self.positive_substances],
             "follow_up": self.follow_up,
@@ -127,6 +130,7 @@ def score_instrument(instrument: Instrument, answers: Sequence[object]) -> Resul
         band=band.name,
         band_range=band.range_text,
         interpretation=band.interpretation,
+        indicates_sud=band.indicates_sud,
         positives=positives,
         positive_substances=substances,
     )

@@ -49,6 +49,24 @@ class Recommendation:
     effective_to: str | None = None
     #: False when no version of the pack covers the case's date and the newest one was used instead
     in_force: bool = True
+    #: the latest SUD screening as the engine saw it: "positive"/"negative" (used under consent),
+    #: "withheld" (on file, not covered by consent), None (none on file); see SudScreen
+    sud_screen: str | None = None
+    #: what the page says about it: used under which consent, or why it was withheld
+    sud_note: str = ""
+
+    @property
+    def sud_used(self) -> bool:
+        return self.sud_screen in ("positive", "negative")
+
+    def findings_value(self, name: str) -> Any:
+        """The value of finding `name` (the engine gives a list of {"name", "value", ...}), None if absent."""
+        if isinstance(self.findings, dict):
+            return self.findings.get(name)
+        for finding in self.findings or []:
+            if isinstance(finding, dict) and finding.get("name") == name:
+                return finding.get("value")
+        return None
 
     @property
     def supervisor_approval(self) -> bool:
@@ -119,7 +137,11 @@ def _with_flag_dict(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 def recommendation_from(
-    trace: dict[str, Any], case_key: str, pack: Any = None, in_force: bool = True
+    trace: dict[str, Any],
+    case_key: str,
+    pack: Any = None,
+    in_force: bool = True,
+    sud: SudScreen | None = None,
 ) -> Recommendation:
     """Read an Explanation.to_dict() into a Recommendation (pack gives the effective dates, when known)."""
     # the engine's Explanation.to_dict() has policy_id/policy_version; the brief's shape nests "policy"
@@ -146,6 +168,8 @@ def recommendation_from(
         effective_from=_iso(effective(pack)[0] or policy.get("effective_from")),
         effective_to=_iso(effective(pack)[1] or policy.get("effective_to")),
         in_force=in_force,
+        sud_screen=sud.value if sud else None,
+        sud_note=sud.note if sud else "",
     )
 
 
@@ -189,7 +213,46 @@ def quantity_in_grams(charge: Charge | None) -> float | None:
     return None if grams is None else charge.quantity * grams
 
 
-def case_row(case: Case) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SudScreen:
+    """The latest SUD screening of a case as one user's evaluation may use it (42 CFR Part 2)."""
+
+    value: str | None  # "positive" | "negative" | "withheld" | None (no screening on file)
+    note: str = ""
+
+
+def sud_screen_for(case: Case, user: Any) -> SudScreen:
+    """The case's latest screening, for `user`'s evaluation: used only when a consent in force covers the
+    user, screening results and the purpose of a charging decision (core `decide_access`, audited by
+    `sud_access` whichever way it goes); otherwise "withheld", with the reason. No user (a background job,
+    a script): withheld, since no consent names "nobody"."""
+    from offramp.core.consent import Purpose, SudInformation
+    from offramp.core.screening import get_instrument
+    from offramp.web.treatment.access import sud_access
+    from offramp.web.treatment.models import Screening
+
+    latest = Screening.objects.filter(case=case).first()
+    if latest is None:
+        return SudScreen(None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return SudScreen(
+            "withheld", "Made without SUD screening results: no signed-in user to check consent for."
+        )
+    decision = sud_access(
+        user, case.person, SudInformation.SCREENING_RESULTS, Purpose.CHARGING_DECISION.value
+    )
+    if not decision.allowed:
+        return SudScreen("withheld", f"Made without SUD screening results: {decision.reason}")
+    positive = get_instrument(latest.instrument).band_named(latest.band).indicates_sud
+    value = "positive" if positive else "negative"
+    return SudScreen(
+        value,
+        f"Uses the {latest.instrument} screening of {latest.administered_at:%Y-%m-%d} ({value} screen) under "
+        f"consent {decision.consent_id}.",
+    )
+
+
+def case_row(case: Case, sud: SudScreen | None = None) -> dict[str, Any]:
     """Every fact the engine might read, by evaluation column name (None = not known)."""
     charge = primary_charge(case)
     row: dict[str, Any] = {
@@ -206,6 +269,7 @@ def case_row(case: Case) -> dict[str, Any]:
     row["birth_year"] = birth_year
     row["person_key"] = case.person.person_key
     row["needs_assessed"] = assessed_needs(case)
+    row["sud_screen"] = sud.value if sud else None
     return row
 
 
@@ -217,13 +281,13 @@ def assessed_needs(case: Case) -> list[str] | None:
     return None if latest is None else list(latest.tags)
 
 
-def build_frame(case: Case) -> Any:
+def build_frame(case: Case, sud: SudScreen | None = None) -> Any:
     """The one-row evaluation frame, with exactly the engine's columns and types."""
     import polars as pl
 
     from offramp.core.evaluation.frame import EVAL_COLUMNS
 
-    row = case_row(case)
+    row = case_row(case, sud)
     return pl.DataFrame([{name: row.get(name) for name in EVAL_COLUMNS}], schema=EVAL_COLUMNS, orient="row")
 
 
@@ -286,16 +350,18 @@ def covers(pack: Any, on: dt.date) -> bool:
     return (start is None or start <= on) and (end is None or on < end)
 
 
-def recommend_case(case: Case) -> Recommendation:
-    """Evaluate the policy in force on the case's received date over the stored case."""
+def recommend_case(case: Case, user: Any = None) -> Recommendation:
+    """Evaluate the policy in force on the case's received date over the stored case, for `user`: a SUD
+    screening on file is used only where 42 CFR Part 2 consent covers that user (`sud_screen_for`)."""
+    sud = sud_screen_for(case, user)
     try:
         from offramp.core.evaluation.engine import explain
 
         pack, in_force = pack_for(case.received_date)
-        explanation = explain(build_frame(case), pack)
+        explanation = explain(build_frame(case, sud), pack)
     except ImportError as exc:
         raise RecommendationUnavailable(f"the policy engine is not installed ({exc})") from exc
     except Exception as exc:
         log.exception("evaluating case %s failed", case.case_key)
         raise RecommendationUnavailable(f"the policy could not be evaluated: {exc}") from exc
-    return recommendation_from(explanation.to_dict(), case.case_key, pack, in_force)
+    return recommendation_from(explanation.to_dict(), case.case_key, pack, in_force, sud)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from offramp.core.consent import REDISCLOSURE_NOTICE
 from offramp.web.accounts.access import permission_required_audited
 from offramp.web.audit.models import Action
 from offramp.web.audit.record import record
@@ -36,9 +37,15 @@ def panel_context(user: Any, case: Case, form: DecisionForm | None = None) -> di
     and the decisions already taken, newest first."""
     history = list(decisions_of(case)) if user.has_perm("decisions.view_decision") else []
     latest = latest_decision(case)
-    context: dict[str, Any] = {"case": case, "history": history, "latest": latest, "error": ""}
+    context: dict[str, Any] = {
+        "case": case,
+        "history": history,
+        "latest": latest,
+        "error": "",
+        "redisclosure_notice": REDISCLOSURE_NOTICE,
+    }
     try:
-        rec = form.recommendation if form is not None else recommend.recommend_case(case)
+        rec = form.recommendation if form is not None else recommend.recommend_case(case, user)
     except recommend.RecommendationUnavailable as exc:
         context.update(recommendation=None, error=str(exc), form=None)
         return context
@@ -53,7 +60,7 @@ def panel_context(user: Any, case: Case, form: DecisionForm | None = None) -> di
 def decide(request: HttpRequest, case_key: str) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
     try:
-        rec = recommend.recommend_case(case)
+        rec = recommend.recommend_case(case, request.user)
     except recommend.RecommendationUnavailable as exc:
         messages.error(request, f"No decision recorded: {exc}")
         return HttpResponseRedirect(reverse("cases:detail", args=[case.case_key]))

@@ -1,7 +1,7 @@
 """Needs a diversion plan should address, from the facts on file and from the needs assessment.
 
 From facts (IIP/Vital Strategies 2021; DOMAIN.md sections 1 and 4):
-- `treatment`: substance use disorder indicated (the same proxy as `sud_indicated`);
+- `treatment`: substance use disorder indicated (the `sud_indicated` finding: a consented screen, else the proxy);
 - `reentry`: released from custody within `release_window_days` (the Binswanger window): identification,
   benefits and continuity of any medication for opioid use disorder;
 - `work`: a subsistence seller (user-seller or street-level seller) — the toolkit's third recommendation

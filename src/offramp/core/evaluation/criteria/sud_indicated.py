@@ -1,9 +1,16 @@
-"""Substance use disorder indicated — a PROXY from case facts until screening instruments land.
+"""Substance use disorder indicated: a positive screen where consent lets it be used, else a proxy.
 
-Holds when the file shows injection use or a prior overdose, both markers of problem use that the
-toolkit's first recommendation asks decisions to take into account (IIP/Vital Strategies 2021). The drug
-class (opioid or methamphetamine) is listed as context. This is not a screen and not a diagnosis
-(DOMAIN.md section 3 cautions): once UNCOPE / TCU Drug Screen 5 results are on file, they replace it.
+When the latest SUD screening (UNCOPE, DAST-10, TAPS-1, TCU Drug Screen 5) is on file and 42 CFR Part 2
+consent lets this evaluation use it (`sud_screen` is "positive" or "negative"), the screen decides: positive
+at the instrument's published cut-off (core `screening.instruments`, `Band.indicates_sud`). A screen is not
+a diagnosis (DOMAIN.md section 3): it indicates a need for assessment and treatment, which is what the
+policy's diversion rules ask.
+
+Otherwise (no screen on file, or one withheld for want of consent) the finding falls back to the PROXY
+from case facts: injection use or a prior overdose on file, both markers of problem use that the toolkit's
+first recommendation asks decisions to take into account (IIP/Vital Strategies 2021). The drug class
+(opioid or methamphetamine) is listed as context. A withheld screen is listed under "unknown", and the
+explanation says the recommendation was made without it.
 """
 
 from __future__ import annotations
@@ -17,15 +24,24 @@ NAME = "sud_indicated"
 
 
 def exprs(params: Params) -> dict[str, pl.Expr]:
+    screen = pl.col("sud_screen")
+    usable = screen.is_in(["positive", "negative"])
+    # null (unknown) when no usable screen: listed as unknown, counted as absent
+    screen_positive = pl.when(usable).then(screen == "positive").otherwise(None)
     markers = {"injection_use": pl.col("injection_use"), "prior_overdose": pl.col("prior_overdose")}
     context = {"opioid_or_methamphetamine": pl.col("drug").is_in([*OPIOIDS, "methamphetamine"])}
-    return {NAME: any_of(markers), **reason_columns(NAME, {**markers, **context})}
+    value = pl.when(usable).then(screen == "positive").otherwise(any_of(markers))
+    indicators = {"screening_positive": screen_positive, **markers, **context}
+    return {NAME: value, **reason_columns(NAME, indicators)}
 
 
 CRITERION = Criterion(
     name=NAME,
-    description="Proxy until screening: injection use or a prior overdose on file.",
-    reference="IIP/Vital Strategies 'A New Approach' (2021) rec. 1; DOMAIN.md sections 1, 3 and 4.",
+    description=(
+        "A positive SUD screen where consent allows its use; otherwise the proxy: injection use or a "
+        "prior overdose on file."
+    ),
+    reference="IIP/Vital Strategies 'A New Approach' (2021) rec. 1; DOMAIN.md sections 1, 3, 4 and 7.",
     findings=(Finding(NAME, "bool"),),
     exprs=exprs,
 )

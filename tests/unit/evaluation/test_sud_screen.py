@@ -1,0 +1,80 @@
+"""A SUD screening result reaches the engine only as `sud_screen` (the web layer sets it from consent): a
+usable screen decides `sud_indicated` (and the treatment need), a withheld one falls back to the proxy and
+the explanation says the recommendation was made without it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from offramp.core.evaluation.engine import evaluate
+from offramp.core.evaluation.explain import SUD_SCREEN_NOTES, explain
+from offramp.core.evaluation.frame import SUD_SCREEN_VALUES, frame_from_facts
+from offramp.core.policy import resolve_pack
+
+PACK = resolve_pack("public-health")
+FACTS: dict[str, Any] = {
+    "case_key": "S1",
+    "received_date": dt.date(2025, 6, 1),
+    "offense_kind": "possession",
+    "severity": "felony",
+    "drug": "cocaine",
+    "quantity_g": 0.5,
+    "weapon": False,
+    "violence": False,
+    "prior_felonies": 0,
+    "prior_violent": 0,
+    "prior_overdose": False,
+    "injection_use": False,
+    "victim_count": 0,
+}
+
+
+def one(**facts: Any) -> dict[str, Any]:
+    row: dict[str, Any] = evaluate(frame_from_facts([{**FACTS, **facts}]), PACK).row(0, named=True)
+    return row
+
+
+def test_a_positive_screen_indicates_sud_without_any_proxy_marker() -> None:
+    row = one(sud_screen="positive")
+    assert row["sud_indicated"] is True
+    assert row["sud_indicated__present"] == ["screening_positive"]
+    assert "treatment" in row["needs"]
+
+
+def test_a_negative_screen_decides_over_the_proxy() -> None:
+    row = one(sud_screen="negative", injection_use=True)
+    assert row["sud_indicated"] is False
+    assert "screening_positive" in row["sud_indicated__absent"]
+    assert "treatment" not in row["needs"]
+
+
+@pytest.mark.parametrize("screen", ["withheld", None])
+def test_without_a_usable_screen_the_proxy_decides(screen: str | None) -> None:
+    assert one(sud_screen=screen)["sud_indicated"] is False
+    row = one(sud_screen=screen, prior_overdose=True)
+    assert row["sud_indicated"] is True
+    assert "screening_positive" in row["sud_indicated__unknown"]
+    assert row["sud_indicated__present"] == ["prior_overdose"]
+
+
+def test_a_screen_can_change_the_recommendation() -> None:
+    """The pack diverts possession with SUD indicated to treatment; the same facts without a usable screen
+    do not get that rule, so the consent question is not academic."""
+    withheld, positive = one(sud_screen="withheld"), one(sud_screen="positive")
+    assert positive["sud_indicated"] is True
+    assert positive["matched_rules"] != withheld["matched_rules"]
+
+
+@pytest.mark.parametrize("screen", [*SUD_SCREEN_VALUES, None])
+def test_the_explanation_says_what_the_recommendation_was_made_with_or_without(screen: str | None) -> None:
+    explanation = explain(frame_from_facts([{**FACTS, "sud_screen": screen}]), PACK)
+    if screen is None:
+        assert explanation.notes == []
+    else:
+        assert explanation.notes == [SUD_SCREEN_NOTES[screen]]
+        assert f"  note: {SUD_SCREEN_NOTES[screen]}" in explanation.to_text()
+    assert explanation.to_dict()["facts"]["sud_screen"] == screen
+    assert SUD_SCREEN_NOTES["withheld"].startswith("Made without SUD screening results")
