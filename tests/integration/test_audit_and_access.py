@@ -166,10 +166,11 @@ def test_it_lets_case_roles_open_the_queue_and_a_case(staff: Staff, cases: None,
 
     assert client.get(QUEUE).status_code == 200
     assert client.get(CASE_PAGE).status_code == 200
-    # the page is not refused; its SUD panel is withheld (no 42 CFR Part 2 consent on file), and that is audited
+    # the page is not refused; its SUD panels are withheld (no 42 CFR Part 2 consent on file), each audited
     denied = events("access_denied")
-    assert [(e.actor_name, e.object_type, e.detail["state"]) for e in denied] == [
-        (name, "sud_information", "none")
+    assert [(e.actor_name, e.object_type, e.detail["information"], e.detail["state"]) for e in denied] == [
+        (name, "sud_information", "screening_results", "none"),
+        (name, "sud_information", "treatment_reports", "none"),
     ]
     assert [(e.actor_name, e.object_id) for e in events("view")] == [(name, CASE_KEY)]
 

@@ -67,6 +67,7 @@ ROLES: tuple[Role, ...] = (
             "treatment.add_screening",
             "treatment.add_consentrecord",
             "treatment.add_needsassessment",
+            "treatment.add_treatmentreport",
         ),
     ),
     Role(

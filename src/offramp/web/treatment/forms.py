@@ -1,57 +1,133 @@
-"""The screener form, the consent form and the needs assessment form (diversion coordinators)."""
+"""The screener form, the consent form, the needs assessment form and the treatment report form (diversion
+coordinators)."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils import timezone
 
 from offramp.core.consent import Purpose, SudInformation
-from offramp.core.screening import INSTRUMENTS, Administration, AdministrationMode, AnswerError, needs
+from offramp.core.screening import (
+    INSTRUMENTS,
+    Administration,
+    AdministrationMode,
+    AnswerError,
+    AsamLevel,
+    Instrument,
+    UnknownInstrumentError,
+    get_instrument,
+    needs,
+)
+from offramp.core.screening.instruments import Item, ItemKind
 from offramp.core.screening.needs import NeedsResult
+from offramp.core.screening.scoring import Answer
 from offramp.web.accounts.roles import ROLES
+from offramp.web.treatment.models import TreatmentReport
 
 ANSWERS_HELP = (
-    "A JSON list of answers in item order: yes/no items as true/false, other items as the chosen option's "
-    "value, e.g. [true, false, true, false, false, false, false, false, true, false]."
+    "Read the published form and record every answer: yes or no for yes/no items, the chosen option for "
+    "the others. Offramp scores the answers; a screen is not a diagnosis."
 )
 
 
 class ScreeningForm(forms.Form):
-    instrument = forms.ChoiceField(choices=[(key, key) for key in INSTRUMENTS])
+    """The screener form, in two steps.
+
+    Without an instrument (no `?instrument=`) the form is unbound and asks only which instrument to give. With
+    one it has a radio group per item (`item_<item.id>`) and who gave the screen, when and how; `clean()`
+    gathers the answers in item order and calls core `Administration.record`, which validates and scores
+    them (its AnswerError is a form error). `administration` is set when the form is valid. An unknown
+    instrument id sets `unknown_instrument` to core's message and leaves the form at the first step.
+    """
+
+    instrument = forms.ChoiceField(
+        choices=[("", "- Select -")] + [(i.id, i.title) for i in INSTRUMENTS.values()],
+        help_text="The screening instrument given; its items are shown next.",
+    )
     mode = forms.ChoiceField(choices=AdministrationMode.choices())
     administered_by = forms.CharField(max_length=200, help_text="Name of the person who gave the screen.")
     administered_at = forms.DateTimeField(initial=timezone.now)
-    answers = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text=ANSWERS_HELP)
 
     administration: Administration | None = None
+    answers_help = ANSWERS_HELP
+    #: the radio value of a yes/no answer; any other posted value goes to core as it is, for core to judge
+    YES_NO_VALUES: ClassVar[dict[str, bool]] = {"yes": True, "no": False}
+
+    @staticmethod
+    def field_name(item: Item) -> str:
+        return f"item_{item.id}"
+
+    @staticmethod
+    def _radio_value(value: str | bool) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return value
+
+    @classmethod
+    def _item_field(cls, item: Item) -> forms.CharField:
+        """One radio group per item; a CharField, not a ChoiceField, so that core judges any other value."""
+        choices = [(cls._radio_value(o.value), o.label[:1].upper() + o.label[1:]) for o in item.options]
+        return forms.CharField(
+            label=f"{item.number}. {item.text}",
+            widget=forms.RadioSelect(choices=choices, attrs={"class": "usa-radio__input"}),
+            error_messages={"required": f"Answer item {item.number} ({item.id})."},
+        )
+
+    def __init__(self, data: Any = None, *args: Any, instrument_id: str | None = None, **kwargs: Any) -> None:
+        self.chosen_instrument: Instrument | None = None
+        self.unknown_instrument: str | None = None
+        if instrument_id and instrument_id.strip():
+            try:
+                self.chosen_instrument = get_instrument(instrument_id)
+            except UnknownInstrumentError as exc:
+                self.unknown_instrument = str(exc)
+        # the first step is a GET form of its own: never bound, never valid
+        super().__init__(data if self.chosen_instrument else None, *args, **kwargs)
+        if self.chosen_instrument is None:
+            for name in ("mode", "administered_by", "administered_at"):
+                del self.fields[name]
+            return
+        # the chosen instrument travels as a hidden input written by the template
+        del self.fields["instrument"]
+        for item in self.chosen_instrument.items:
+            self.fields[self.field_name(item)] = self._item_field(item)
+
+    @property
+    def item_fields(self) -> list[tuple[Item, forms.BoundField]]:
+        if self.chosen_instrument is None:
+            return []
+        return [(item, self[self.field_name(item)]) for item in self.chosen_instrument.items]
+
+    @property
+    def detail_fields(self) -> list[forms.BoundField]:
+        """Who gave the screen, when and how (the fields that are not items)."""
+        if self.chosen_instrument is None:
+            return []
+        return [self[name] for name in ("mode", "administered_by", "administered_at")]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if self.errors:
+        instrument = self.chosen_instrument
+        if instrument is None or self.errors:
             return data
-        try:
-            answers = json.loads(data["answers"])
-        except json.JSONDecodeError as exc:
-            self.add_error("answers", f"The answers are not valid JSON: {exc.msg}.")
-            return data
-        if not isinstance(answers, list):
-            self.add_error("answers", "The answers must be a JSON list, one answer per item in order.")
-            return data
+        answers: list[Answer] = []
+        for item in instrument.items:
+            raw = data[self.field_name(item)]
+            answers.append(self.YES_NO_VALUES.get(raw, raw) if item.kind is ItemKind.YES_NO else raw)
         mode = AdministrationMode.parse(data["mode"])
         assert mode is not None  # the choice field allows only known modes
         try:
             self.administration = Administration.record(
-                data["instrument"],
+                instrument.id,
                 answers,
                 administered_by=data["administered_by"],
                 administered_at=data["administered_at"],
                 mode=mode,
             )
         except (AnswerError, ValueError) as exc:
-            self.add_error("answers", str(exc))
+            self.add_error(None, str(exc))
         return data
 
 
@@ -141,4 +217,50 @@ class NeedsAssessmentForm(forms.Form):
                 self.add_error(key if key in self.fields else None, problem)
             return data
         self.answers = answers
+        return data
+
+
+def _count(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, min_value=0, required=False, help_text="Leave empty when the report does not say."
+    )
+
+
+class TreatmentReportForm(forms.Form):
+    """A treatment program's progress report, as a coordinator copies it in. The model's `problems()` judge
+    the whole report (period, counts, and the ASAM placement through core `AsamPlacement`)."""
+
+    program_name = forms.CharField(max_length=200, help_text="The treatment program that sent the report.")
+    period_start = forms.DateField(label="Period from")
+    period_end = forms.DateField(label="Period to")
+    report_date = forms.DateField(initial=timezone.localdate)
+    sessions_attended = _count("Sessions attended")
+    sessions_scheduled = _count("Sessions scheduled")
+    drug_tests_taken = _count("Drug tests taken")
+    drug_tests_negative = _count("Drug tests negative")
+    moud_continuing = forms.NullBooleanField(
+        label="Continuing medication for opioid use disorder (MOUD)",
+        required=False,
+        widget=forms.Select(choices=[("unknown", "Not reported"), ("true", "Yes"), ("false", "No")]),
+    )
+    asam_level = forms.ChoiceField(
+        label="ASAM level of care (a clinician's placement)",
+        choices=[("", "(no placement reported)")] + [(m.value, m.description) for m in AsamLevel],
+        required=False,
+    )
+    placed_by = forms.CharField(
+        label="Placed by",
+        max_length=200,
+        required=False,
+        help_text="The clinician who made the ASAM placement; required with a level.",
+    )
+    progress_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    reported_by = forms.CharField(max_length=200, help_text="Name of the person at the program who reported.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        for field, message in TreatmentReport(**data).problems():
+            self.add_error(field, message)
         return data

@@ -18,7 +18,7 @@ from django.db import models
 from django.utils import timezone
 
 from offramp.core.consent import Consent
-from offramp.core.screening import Administration
+from offramp.core.screening import Administration, AsamLevel, AsamPlacement
 from offramp.core.screening.needs import assess
 from offramp.web.cases.models import Case, Person
 from offramp.web.decisions.models import ImmutableModel
@@ -170,3 +170,78 @@ class NeedsAssessment(ImmutableModel):
             assessed_at=assessed_at,
             entered_by=entered_by,
         )
+
+
+class TreatmentReport(ImmutableModel):
+    """One progress report from a treatment program (42 CFR Part 2 `treatment_reports` information).
+
+    Shown only to users a consent covers (`sud_access`); an ASAM level is a clinician's placement (level name
+    only), so a level needs the clinician's name: core `AsamPlacement` checks it. Counts are null when the
+    program did not report them.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="treatment_reports")
+    program_name = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    report_date = models.DateField()
+    sessions_attended = models.PositiveIntegerField(null=True, blank=True)
+    sessions_scheduled = models.PositiveIntegerField(null=True, blank=True)
+    drug_tests_taken = models.PositiveIntegerField(null=True, blank=True)
+    drug_tests_negative = models.PositiveIntegerField(null=True, blank=True)
+    moud_continuing = models.BooleanField(null=True, blank=True)
+    asam_level = models.CharField(max_length=10, choices=AsamLevel.choices(), blank=True)
+    placed_by = models.CharField(max_length=200, blank=True)
+    progress_summary = models.TextField(blank=True)
+    reported_by = models.CharField(max_length=200)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-report_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"treatment report {self.pk} ({self.case.case_key}, {self.report_date})"
+
+    @property
+    def asam_level_name(self) -> str:
+        level = AsamLevel.parse(self.asam_level) if self.asam_level else None
+        return level.description if level is not None else self.asam_level
+
+    def asam_placement(self) -> AsamPlacement | None:
+        """The core placement this report records (core checks the clinician is named), or None.
+        Raises ValueError for a level without a clinician, or a clinician without a level."""
+        if not self.asam_level and not self.placed_by.strip():
+            return None
+        if not self.asam_level:
+            raise ValueError("a clinician is named but no ASAM level is given")
+        level = AsamLevel.parse(self.asam_level)
+        if level is None:
+            raise ValueError(f"unknown ASAM level {self.asam_level!r}")
+        placed_at = dt.datetime.combine(self.report_date, dt.time(), tzinfo=dt.UTC)
+        return AsamPlacement(level=level, placed_by=self.placed_by, placed_at=placed_at)
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(field, message) for each way the report contradicts itself: its period, counts or placement."""
+        found: list[tuple[str, str]] = []
+        if self.period_end < self.period_start:
+            found.append(("period_end", "The report period ends before it starts."))
+        attended, scheduled = self.sessions_attended, self.sessions_scheduled
+        if attended is not None and scheduled is not None and attended > scheduled:
+            found.append(("sessions_attended", "More sessions attended than scheduled."))
+        negative, taken = self.drug_tests_negative, self.drug_tests_taken
+        if negative is not None and taken is not None and negative > taken:
+            found.append(("drug_tests_negative", "More negative drug tests than tests taken."))
+        try:
+            self.asam_placement()
+        except ValueError as exc:
+            field = "asam_level" if self.placed_by.strip() and not self.asam_level else "placed_by"
+            found.append((field, f"ASAM placement: {exc}."))
+        return found
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is None:
+            problems = self.problems()
+            if problems:
+                raise ValueError("; ".join(message for _, message in problems))
+        super().save(*args, **kwargs)

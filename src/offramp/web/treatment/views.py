@@ -1,8 +1,9 @@
-"""The screener form, the consent form, revocation and the needs assessment form (diversion coordinators),
-and the case-page panels."""
+"""The screener form, the consent form, revocation, the needs assessment form and the treatment report form
+(diversion coordinators), the case-page panels, and the treatment reports export."""
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from offramp.core.consent import REDISCLOSURE_NOTICE, Purpose, SudInformation
+from offramp.core.consent import REDISCLOSURE_NOTICE, AccessDecision, Purpose, SudInformation
 from offramp.core.evaluation.criteria.enums import Need
 from offramp.core.screening import needs as core_needs
 from offramp.web.accounts.access import permission_required_audited
@@ -22,8 +23,19 @@ from offramp.web.audit.models import Action
 from offramp.web.audit.record import record
 from offramp.web.cases.models import Case
 from offramp.web.treatment.access import sud_access
-from offramp.web.treatment.forms import ConsentForm, NeedsAssessmentForm, ScreeningForm
-from offramp.web.treatment.models import ConsentRecord, ConsentRevocation, NeedsAssessment, Screening
+from offramp.web.treatment.forms import (
+    ConsentForm,
+    NeedsAssessmentForm,
+    ScreeningForm,
+    TreatmentReportForm,
+)
+from offramp.web.treatment.models import (
+    ConsentRecord,
+    ConsentRevocation,
+    NeedsAssessment,
+    Screening,
+    TreatmentReport,
+)
 
 SCREEN_PERMS = ("cases.view_case", "treatment.add_screening")
 CONSENT_PERMS = ("cases.view_case", "treatment.add_consentrecord")
@@ -89,7 +101,9 @@ def _case_url(case: Case) -> str:
 @permission_required_audited(*SCREEN_PERMS)
 def screen(request: HttpRequest, case_key: str) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
-    form = ScreeningForm(request.POST or None)
+    # step 1 asks for the instrument (`?instrument=`); step 2 posts it back with the item answers
+    instrument_id = request.POST.get("instrument") or request.GET.get("instrument")
+    form = ScreeningForm(request.POST or None, instrument_id=instrument_id)
     if request.method == "POST" and form.is_valid() and form.administration is not None:
         screening = Screening.create_from(case, form.administration, request.user)
         record(
@@ -100,7 +114,8 @@ def screen(request: HttpRequest, case_key: str) -> HttpResponse:
         )
         messages.success(request, f"{screening.instrument} screening recorded.")
         return HttpResponseRedirect(_case_url(case))
-    return render(request, "treatment/screen.html", {"case": case, "form": form})
+    status = 404 if form.unknown_instrument else 200
+    return render(request, "treatment/screen.html", {"case": case, "form": form}, status=status)
 
 
 @permission_required_audited(*CONSENT_PERMS)
@@ -180,3 +195,113 @@ def print_consent(request: HttpRequest, pk: int) -> HttpResponse:
         "notice": REDISCLOSURE_NOTICE,
     }
     return render(request, "treatment/consent_print.html", context)
+
+
+REPORT_PERMS = ("cases.view_case", "treatment.add_treatmentreport")
+#: the export's columns; the ASAM columns are core `diagnosis` information, withheld unless a consent covers it
+REPORT_COLUMNS = (
+    "report_date",
+    "program_name",
+    "period_start",
+    "period_end",
+    "sessions_attended",
+    "sessions_scheduled",
+    "drug_tests_taken",
+    "drug_tests_negative",
+    "moud_continuing",
+    "asam_level",
+    "placed_by",
+    "progress_summary",
+    "reported_by",
+)
+ASAM_COLUMNS = ("asam_level", "placed_by")
+WITHHELD_CELL = "(withheld)"
+
+
+def _placement_decision(user: Any, case: Case, reports: list[TreatmentReport]) -> AccessDecision | None:
+    """An ASAM level is a level-of-care placement, which core files under `diagnosis`, not
+    `treatment_reports`: ask (and audit) separately, only when a disclosed report records one."""
+    if not any(r.asam_level for r in reports):
+        return None
+    return sud_access(user, case.person, SudInformation.DIAGNOSIS)
+
+
+def reports_context(user: Any, case: Case) -> dict[str, Any]:
+    """The case page's treatment reports panel: the rows only when core `decide_access` allows
+    `treatment_reports` (audited either way); otherwise only whether any exist, and why they are withheld."""
+    decision = sud_access(user, case.person, SudInformation.TREATMENT_REPORTS)
+    reports = TreatmentReport.objects.filter(case=case)
+    rows = list(reports) if decision.allowed else []
+    placement = _placement_decision(user, case, rows)
+    return {
+        "decision": decision,
+        "reports": rows,
+        "any_report": reports.exists(),
+        "placement": placement,
+        "can_report": user.has_perms(REPORT_PERMS),
+    }
+
+
+@permission_required_audited(*REPORT_PERMS)
+def report(request: HttpRequest, case_key: str) -> HttpResponse:
+    case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
+    form = TreatmentReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        row = TreatmentReport.objects.create(case=case, entered_by=request.user, **form.cleaned_data)
+        # which case, never what the report says (Part 2 information stays out of the audit trail)
+        record(
+            Action.CREATE,
+            object_type="treatment_report",
+            object_id=row.pk,
+            detail={"case": case.case_key},
+        )
+        messages.success(request, "Treatment report recorded.")
+        return HttpResponseRedirect(_case_url(case))
+    return render(request, "treatment/report.html", {"case": case, "form": form})
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell: empty for unknown, and text a spreadsheet would run as a formula made inert."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@permission_required_audited("cases.view_case")
+def reports_csv(request: HttpRequest, case_key: str) -> HttpResponse:
+    """The case's treatment reports as CSV, for a user a consent covers: the §2.32 notice as the first line
+    (`# ...`) and in the X-Redisclosure-Notice header, then the column header and the rows. Anyone else gets a
+    403 with the reason. `sud_access` audits either way."""
+    case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
+    decision = sud_access(request.user, case.person, SudInformation.TREATMENT_REPORTS)
+    if not decision.allowed:
+        return HttpResponse(
+            f"Treatment reports are withheld: {decision.reason}",
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    notice = decision.notice or REDISCLOSURE_NOTICE
+    reports = list(TreatmentReport.objects.filter(case=case))
+    placement = _placement_decision(request.user, case, reports)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{case.case_key}-treatment-reports.csv"'
+    response["X-Redisclosure-Notice"] = notice
+    response.write(f"# {notice}\r\n")
+    writer = csv.writer(response)
+    writer.writerow(REPORT_COLUMNS)
+    for row in reports:
+        writer.writerow(
+            [
+                WITHHELD_CELL
+                if column in ASAM_COLUMNS
+                and row.asam_level
+                and placement is not None
+                and not placement.allowed
+                else _cell(getattr(row, column))
+                for column in REPORT_COLUMNS
+            ]
+        )
+    return response

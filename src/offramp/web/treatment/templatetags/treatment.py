@@ -1,6 +1,6 @@
-"""`{% sud_panel case as sud %}` and `{% needs_panel case as needs %}`: the case page's screening, consent
-and needs panels, computed where they are included so cases/views.detail stays unaware of treatment
-information."""
+"""`{% sud_panel case as sud %}`, `{% needs_panel case as needs %}` and `{% reports_panel case as tr %}`: the
+case page's screening, consent, needs and treatment report panels, computed where they are included so
+cases/views.detail stays unaware of treatment information."""
 
 from __future__ import annotations
 
@@ -23,3 +23,10 @@ def needs_panel(context: template.Context, case: Any) -> dict[str, Any]:
     from offramp.web.treatment.views import needs_context
 
     return needs_context(context["request"].user, case)
+
+
+@register.simple_tag(takes_context=True)
+def reports_panel(context: template.Context, case: Any) -> dict[str, Any]:
+    from offramp.web.treatment.views import reports_context
+
+    return reports_context(context["request"].user, case)
