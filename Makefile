@@ -72,6 +72,8 @@ bench: install
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_queue.py
 	$(BIN)/python bench/bench_generate.py
+	$(BIN)/python bench/bench_evaluate.py
+	$(BIN)/python bench/bench_match.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
