@@ -1,4 +1,4 @@
-"""`offramp demo load`: one user per role, synthetic cases, the program listings; a second run adds none."""
+"""`offramp demo load`: one user per role, synthetic cases, the program directory; a second run adds none."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from offramp.cli.demo import DEMO_PASSWORD_ENV, DEMO_USERS
 from offramp.web.accounts.roles import ROLE_BY_SLUG
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case, Person
-from offramp.web.programs.models import ProgramListing
+from offramp.web.programs.models import DirectoryImport, Service
 
 pytestmark = pytest.mark.django_db
 
@@ -67,15 +67,19 @@ def test_it_creates_one_user_per_role(demo: str) -> None:
     assert not User.objects.get(username="analyst").has_perm("cases.view_case")
 
 
-def test_it_loads_the_program_listings(demo: str) -> None:
-    assert ProgramListing.objects.count() == 806
-    assert "806 listings: 806 new, 0 changed, 0 unchanged" in demo
+def test_it_loads_the_program_directory(demo: str) -> None:
+    services = Service.objects.count()
+    assert services > 0
+    (line,) = [line for line in demo.splitlines() if line.startswith("demo: program directory")]
+    assert "0 unchanged" in line and " 0 created" not in line
+    formats = set(DirectoryImport.objects.values_list("source_format", flat=True))
+    assert formats == {"samhsa-sut", "samhsa-moud", "samhsa-otp", "samhsa-mh"}
 
 
 def test_it_loads_nothing_more_the_second_time(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     before = snapshot()
     users = list(User.objects.order_by("id").values_list("username", "password"))
-    listings = ProgramListing.objects.count()
+    services = Service.objects.count()
 
     again = offramp(capsys, "demo", "load", "--cases", str(CASES))
 
@@ -85,5 +89,5 @@ def test_it_loads_nothing_more_the_second_time(demo: str, capsys: pytest.Capture
     )
     assert snapshot() == before
     assert list(User.objects.order_by("id").values_list("username", "password")) == users
-    assert ProgramListing.objects.count() == listings
+    assert Service.objects.count() == services
     assert AuditEvent.objects.filter(action="import", object_id="demo-cases.csv").count() == 1

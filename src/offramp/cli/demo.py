@@ -48,9 +48,10 @@ def run(ns: argparse.Namespace) -> int:
     users = create_demo_users(password)
     summary = load_demo_cases(ns.cases, ns.seed)
     spread_demo_workflow(users)
-    from django.core.management import call_command
+    from offramp.web.programs.loader import load_georgia
 
-    call_command("load_programs", verbosity=0)
+    _, programs = load_georgia(actor_name="demo")  # the four SAMHSA files, as `offramp programs import`
+    print(f"demo: program directory (Georgia SAMHSA listings): {programs.summary()}")
     print(
         f"demo: {summary.cases_new:,} cases and {summary.persons_new:,} people loaded; "
         f"users {', '.join(DEMO_USERS)} (password from ${DEMO_PASSWORD_ENV}, default {DEFAULT_DEMO_PASSWORD!r})"

@@ -7,6 +7,7 @@
     offramp explain --policy FILE|ID --cases FILE --case-id ID [--json]
     offramp policy check FILE
     offramp screen score INSTRUMENT --answers JSON [--json]
+    offramp programs import FILE_OR_DIR --format F | programs export --format hsds --out DIR
     offramp <any Django management command>   (migrate, createsuperuser, shell, runserver ...)
 
 Product commands that need no database (generate, evaluate, explain, policy, screen) never start Django.
@@ -19,7 +20,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-PRODUCT_COMMANDS = ("import", "generate", "demo", "evaluate", "explain", "policy", "screen")
+PRODUCT_COMMANDS = ("import", "generate", "demo", "evaluate", "explain", "policy", "screen", "programs")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from offramp.cli import demo, evaluate, generate, importer, policy, screen
+    from offramp.cli import demo, evaluate, generate, importer, policy, programs, screen
 
     parser = argparse.ArgumentParser(prog="offramp", description="Offramp's own commands.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_parser(sub)
     policy.add_parser(sub)
     screen.add_parser(sub)
+    programs.add_parser(sub)
     return parser
 
 

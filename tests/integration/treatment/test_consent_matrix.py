@@ -97,7 +97,10 @@ def test_it_shows_or_withholds_the_score_per_role_and_consent_state(
     page = response.content.decode()
     want = expected_state(role, state)
     event = AuditEvent.objects.get(
-        object_type="sud_information", actor=user, detail__information="screening_results", detail__purpose="monitor_diversion"
+        object_type="sud_information",
+        actor=user,
+        detail__information="screening_results",
+        detail__purpose="monitor_diversion",
     )
     assert response.status_code == 200
     assert event.object_id == PERSON
@@ -153,7 +156,10 @@ def test_it_takes_revocation_into_account_at_once(case: Case, staff: Staff) -> N
     assert f"{WITHHELD}The person revoked the consent. (consent C-{consent.pk})" in page
     states = list(
         AuditEvent.objects.filter(
-            object_type="sud_information", actor=staff.carol, detail__information="screening_results", detail__purpose="monitor_diversion"
+            object_type="sud_information",
+            actor=staff.carol,
+            detail__information="screening_results",
+            detail__purpose="monitor_diversion",
         )
         .order_by("id")
         .values_list("detail__state", flat=True)
@@ -268,7 +274,10 @@ def test_it_says_no_screening_rather_than_withheld_when_there_is_none(tmp_path: 
     assert '<p data-testid="sud-none">No SUD screening is recorded for this case.</p>' in page
     assert WITHHELD not in page
     event = AuditEvent.objects.get(
-        object_type="sud_information", actor=staff.dave, detail__information="screening_results", detail__purpose="monitor_diversion"
+        object_type="sud_information",
+        actor=staff.dave,
+        detail__information="screening_results",
+        detail__purpose="monitor_diversion",
     )
     assert (event.action, event.object_id, event.detail["state"]) == ("access_denied", "P-T2", "none")
 

@@ -25,8 +25,16 @@ class Role:
 
 
 CASE_READ = ("cases.view_case", "cases.view_person", "cases.view_charge", "cases.view_victim")
-#: the program directory is public information (SAMHSA listings); analysts and auditors have no need of it
-PROGRAMS_READ = ("programs.view_programlisting",)
+#: the program directory is public information (SAMHSA, HSDS); analysts and auditors have no need of it
+PROGRAMS_READ = (
+    "programs.view_organization",
+    "programs.view_service",
+    "programs.view_location",
+    "programs.view_serviceatlocation",
+    "programs.view_capacityupdate",
+)
+#: keeping the directory current: capacity updates and the HSDS 3.0 download
+PROGRAMS_COORDINATE = ("programs.add_capacityupdate", "programs.export_directory")
 #: recording charging decisions (and reading the policy packs and decisions behind them)
 DECIDE = ("decisions.add_decision", "decisions.view_decision")
 #: the consent status panel (whether a 42 CFR Part 2 consent is on file; never the SUD information itself)
@@ -63,7 +71,7 @@ ROLES: tuple[Role, ...] = (
             *PROGRAMS_READ,
             *CONSENT_STATUS,
             "cases.view_programreferral",
-            "programs.change_programlisting",
+            *PROGRAMS_COORDINATE,
             "treatment.add_screening",
             "treatment.add_consentrecord",
             "treatment.add_needsassessment",
@@ -100,6 +108,8 @@ ROLES: tuple[Role, ...] = (
             "cases.import_cases",
             "cases.export_cases",
             "cases.view_importbatch",
+            "programs.export_directory",
+            "programs.view_directoryimport",
             "decisions.view_decision",
             "audit.view_auditevent",
             "auth.view_user",

@@ -365,3 +365,21 @@ def recommend_case(case: Case, user: Any = None) -> Recommendation:
         log.exception("evaluating case %s failed", case.case_key)
         raise RecommendationUnavailable(f"the policy could not be evaluated: {exc}") from exc
     return recommendation_from(explanation.to_dict(), case.case_key, pack, in_force, sud)
+
+
+def recommend_once(request: Any, case: Case) -> Recommendation:
+    """`recommend_case` for the signed-in user, once per case per request: the decision panel and the
+    match panel on one page read the same recommendation, and the consent check behind it is made (and
+    audited) once."""
+    cache: dict[int, Recommendation | RecommendationUnavailable] = request.__dict__.setdefault(
+        "_offramp_recommendations", {}
+    )
+    if case.pk not in cache:
+        try:
+            cache[case.pk] = recommend_case(case, request.user)
+        except RecommendationUnavailable as exc:
+            cache[case.pk] = exc
+    found = cache[case.pk]
+    if isinstance(found, RecommendationUnavailable):
+        raise found
+    return found

@@ -32,7 +32,9 @@ from offramp.web.decisions.service import (
 DECIDE_PERMS = ("cases.view_case", "decisions.add_decision")
 
 
-def panel_context(user: Any, case: Case, form: DecisionForm | None = None) -> dict[str, Any]:
+def panel_context(
+    user: Any, case: Case, form: DecisionForm | None = None, request: HttpRequest | None = None
+) -> dict[str, Any]:
     """What the case page's decision panel shows: the recommendation (or why there is none), the form,
     and the decisions already taken, newest first."""
     history = list(decisions_of(case)) if user.has_perm("decisions.view_decision") else []
@@ -45,7 +47,12 @@ def panel_context(user: Any, case: Case, form: DecisionForm | None = None) -> di
         "redisclosure_notice": REDISCLOSURE_NOTICE,
     }
     try:
-        rec = form.recommendation if form is not None else recommend.recommend_case(case, user)
+        if form is not None:
+            rec = form.recommendation
+        elif request is not None:
+            rec = recommend.recommend_once(request, case)
+        else:
+            rec = recommend.recommend_case(case, user)
     except recommend.RecommendationUnavailable as exc:
         context.update(recommendation=None, error=str(exc), form=None)
         return context

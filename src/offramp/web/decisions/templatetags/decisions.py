@@ -18,7 +18,8 @@ def decision_panel(context: template.Context, case: Any) -> dict[str, Any]:
         return panel
     from offramp.web.decisions.views import panel_context
 
-    return panel_context(context["request"].user, case)
+    request = context["request"]
+    return panel_context(request.user, case, request=request)
 
 
 @register.filter

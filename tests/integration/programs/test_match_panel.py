@@ -1,0 +1,139 @@
+"""Match results on the case page: the request built from the case (ZIP, age, sex, offence, the latest
+needs assessment and the recommendation's program types), ranked programs with their reasons and the
+excluded ones with theirs; rendered through the same include the case page uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.utils import timezone
+from tests.fixtures.users import Staff
+from tests.integration.helpers import cases_csv, load_cases
+from tests.integration.programs.batches import SVC_HOUSING, SVC_MOUD, SVC_NO_MOUD, small_batch
+
+from offramp.web.cases.models import Case
+from offramp.web.decisions import recommend
+from offramp.web.programs.match import match_context, request_for
+from offramp.web.programs.store import store_directory
+from offramp.web.treatment.models import NeedsAssessment
+
+pytestmark = pytest.mark.django_db
+
+#: housing (shelter), work and mental health; education and language raise none
+NEEDS_ANSWERS = {
+    "housing": "shelter",
+    "employment": "unemployed_looking",
+    "education": "diploma_or_equivalency",
+    "mental_health": "current_no_care",
+    "language": "english",
+}
+
+
+def fake_recommendation(program_types: list[str], outcome: str = "pre_charge_diversion") -> Any:
+    def recommend_case(case: Case, user: Any = None) -> recommend.Recommendation:
+        trace = {
+            "policy": {"id": "test", "version": "1"},
+            "outcome": outcome,
+            "program_types": program_types,
+            "matched_rules": [],
+        }
+        return recommend.recommendation_from(trace, case.case_key)
+
+    return recommend_case
+
+
+@pytest.fixture
+def case(tmp_path: Path, staff: Staff, monkeypatch: pytest.MonkeyPatch) -> Case:
+    store_directory(small_batch(), "small.json")
+    load_cases(
+        cases_csv(
+            tmp_path,
+            [{"case_id": "M-1", "person_id": "P-M1", "zip": "30303", "birth_year": "1990", "sex": "male"}],
+        )
+    )
+    monkeypatch.setattr(recommend, "recommend_case", fake_recommendation(["treatment"]))
+    return Case.objects.get(case_key="M-1")
+
+
+def render_panel(user: Any, case: Case, query: str = "") -> str:
+    request = RequestFactory().get(f"/cases/{case.case_key}/{query}")
+    request.user = user
+    template = Template('{% include "programs/_match_panel.html" %}')
+    return template.render(Context({"case": case, "request": request}))
+
+
+def test_the_request_comes_from_the_case(case: Case, staff: Staff) -> None:
+    NeedsAssessment.create_from(case, NEEDS_ANSWERS, "carol", timezone.now(), staff.carol)
+    request, notes = request_for(case, staff.carol, today=dt.date(2026, 11, 26))
+    assert (request.zip, request.state, request.county) == ("30303", "GA", "Fulton County")
+    assert (request.age, request.sex, request.offense_kind, request.plea_stage) == (
+        36,
+        "male",
+        case.primary_offense_kind,
+        "pre_plea",
+    )
+    assert request.program_types == ("treatment",)
+    assert set(request.needs) == {"housing", "work", "mental_health"}
+    assert request.on_moud is False
+    assert any("MOUD is not stated" in note for note in notes)
+
+
+def test_programs_are_ranked_with_reasons_and_the_ineligible_excluded_with_theirs(
+    case: Case, staff: Staff
+) -> None:
+    NeedsAssessment.create_from(case, NEEDS_ANSWERS, "carol", timezone.now(), staff.carol)
+    context = match_context(staff.carol, case)
+    ranked = [p["service_id"] for p in context["ranked"]]
+    # both treatment programs fit; the one with open vacancies ranks first
+    assert ranked == [SVC_MOUD, SVC_NO_MOUD]
+    assert any("vacanc" in r for r in context["ranked"][0]["reasons"])
+    # the housing program meets the housing need but requires residence in DeKalb; the person is in Fulton
+    (excluded,) = context["excluded"]
+    assert excluded["service_id"] == SVC_HOUSING
+    assert excluded["exclusions"] == ["requires residence in DeKalb county"]
+
+    html = render_panel(staff.carol, case)
+    assert html.count('data-testid="match-ranked-row"') == 2
+    assert html.index("Buprenorphine clinic") < html.index("Abstinence residential")
+    assert html.count('data-testid="forbids-moud"') == 1
+    assert "requires residence in DeKalb county" in html
+    assert f'href="/programs/services/{SVC_MOUD}/"' in html
+
+
+def test_without_needs_only_the_program_types_are_matched(case: Case, staff: Staff) -> None:
+    context = match_context(staff.alice, case)
+    assert [p["service_id"] for p in context["ranked"]] == [SVC_MOUD, SVC_NO_MOUD]
+    assert context["excluded"] == []  # the housing program is not asked for, so not listed
+
+
+def test_nothing_is_matched_when_nothing_is_asked_for(
+    case: Case, staff: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(recommend, "recommend_case", fake_recommendation([], outcome="prosecute"))
+    html = render_panel(staff.alice, case)
+    assert "The recommendation names no program types and no needs are assessed." in html
+    assert 'data-testid="match-ranked-row"' not in html
+
+
+def test_the_panel_is_hidden_from_roles_without_the_directory(case: Case, staff: Staff) -> None:
+    assert render_panel(staff.erin, case).strip() == ""
+
+
+def test_the_coordinator_applies_the_moud_guard_by_answering_the_question(case: Case, staff: Staff) -> None:
+    """Not stated: the program that forbids MOUD is ranked but marked. "Yes": it is excluded with the reason,
+    never ranked. "No": ranked, and not excluded."""
+    unstated = render_panel(staff.carol, case)
+    assert unstated.count('data-testid="forbids-moud"') == 1
+    on_moud = render_panel(staff.carol, case, "?moud=yes")
+    assert on_moud.count('data-testid="match-ranked-row"') == 1
+    assert "Abstinence residential" not in on_moud.split('data-testid="match-ranked"')[1].split("</table>")[0]
+    assert "forbids MOUD; the person takes MOUD" in on_moud
+    assert 'id="moud-yes" type="radio" name="moud" value="yes" checked' in on_moud
+    not_on_moud = render_panel(staff.carol, case, "?moud=no")
+    assert not_on_moud.count('data-testid="match-ranked-row"') == 2
+    assert "MOUD is not stated" not in not_on_moud
