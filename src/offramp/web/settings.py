@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "offramp.web.programs",
     "offramp.web.decisions",
     "offramp.web.treatment",
+    "offramp.web.diversion",
+    "offramp.web.victims",
+    "offramp.web.relief",
 ]
 
 MIDDLEWARE = [

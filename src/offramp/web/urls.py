@@ -12,6 +12,9 @@ urlpatterns = [
     path("programs/", include("offramp.web.programs.urls")),
     path("decisions/", include("offramp.web.decisions.urls")),
     path("treatment/", include("offramp.web.treatment.urls")),
+    path("diversion/", include("offramp.web.diversion.urls")),
+    path("victims/", include("offramp.web.victims.urls")),
+    path("relief/", include("offramp.web.relief.urls")),
     path("admin/", admin.site.urls),
 ]
 
