@@ -56,7 +56,7 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from offramp.core.enums import DescribedEnum
 
@@ -431,7 +431,8 @@ def plan_for(
         raise ValueError(f"nothing is owed ({fmt(total)}): no payment plan is needed")
     if ability < 0:
         raise ValueError(f"an ability to pay cannot be negative ({fmt(ability)})")
-    months = -(-total // ability) if ability > 0 else None  # ceiling division
+    # ceiling division: Decimal // truncates towards zero, so -(-a // b) would be the floor, not the ceiling
+    months = int((total / ability).to_integral_value(rounding=ROUND_CEILING)) if ability > 0 else None
     if months is None or months > MAX_INSTALLMENTS:
         why = "No ability to pay now" if ability == 0 else f"{fmt(ability)} a month cannot pay {fmt(total)}"
         return PaymentPlan(

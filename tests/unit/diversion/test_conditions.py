@@ -182,3 +182,23 @@ def test_a_plan_never_asks_for_more_than_is_owed() -> None:
 def test_a_payment_plan_is_only_for_restitution() -> None:
     with pytest.raises(ValueError):
         restitution_condition_ok(Condition(ConditionKind.CLASSES, D(4)), D(10))
+
+
+def test_the_plan_is_core_restitution_s_plan() -> None:
+    from offramp.core.restitution import plan_for, schedule
+
+    owed = Condition(ConditionKind.RESTITUTION, D("1000.00"))
+    plan = restitution_condition_ok(owed, D("75.00"), start=DAY)
+    assert plan.plan == plan_for(D("1000.00"), D("75.00"), first_due=DAY)
+    assert plan.installments == len(schedule(D("1000.00"), plan.plan))
+
+
+def test_an_ability_too_small_for_the_longest_schedule_defers_payment() -> None:
+    plan = restitution_condition_ok(Condition(ConditionKind.RESTITUTION, D("1200.01")), D("1.00"), start=DAY)
+    assert plan.installments == 0 and plan.review_on is not None
+    assert "does not bar entry" in plan.note
+
+
+def test_a_fraction_of_a_cent_is_refused_not_rounded() -> None:
+    with pytest.raises(ValueError):
+        restitution_condition_ok(Condition(ConditionKind.RESTITUTION, D("10.005")), D("1.00"))

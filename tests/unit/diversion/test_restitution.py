@@ -349,3 +349,21 @@ def test_plans_refuse_what_makes_no_sense() -> None:
         PaymentPlan(monthly=money("0"), first_due=D0)
     with pytest.raises(TypeError):
         plan_for(100.0, money("10.00"), first_due=D0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("total", "ability", "instalments", "deferred"),
+    [
+        ("1199.85", "9.92", 121, False),  # 120.95... months: the ceiling, not the floor
+        ("1200.00", "1.00", 1200, False),  # exactly MAX_INSTALLMENTS
+        ("1200.01", "1.00", 0, True),  # one cent over: deferred with a review, never refused
+    ],
+)
+def test_plan_for_counts_months_with_the_ceiling(
+    total: str, ability: str, instalments: int, deferred: bool
+) -> None:
+    plan = plan_for(money(total), money(ability), first_due=dt.date(2026, 1, 1))
+    assert plan.deferred is deferred
+    rows = schedule(money(total), plan)
+    assert len(rows) == instalments
+    assert sum((r.amount for r in rows), start=money("0")) == (money("0") if deferred else money(total))

@@ -35,7 +35,8 @@ a note to offer MOUD. Progress on a drug-test condition counts tests taken; resu
 team, not a measure of the condition.
 
 **Restitution.** Inability to pay never by itself bars entry or causes termination (APA toolkit):
-`restitution_condition_ok` never refuses; it returns a payment plan sized to what the person can pay.
+`restitution_condition_ok` never refuses; it returns a payment plan sized to what the person can pay,
+computed by `offramp.core.restitution` (`plan_for`, `schedule`), the same plans the restitution ledger uses.
 """
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
+from offramp.core import restitution
 from offramp.core.enums import DescribedEnum
 
 
@@ -291,12 +293,16 @@ def progress(condition: Condition, entries: Iterable[ProgressEntry]) -> Progress
 
 # --- restitution ---------------------------------------------------------------------------------------------
 
-CENT = Decimal("0.01")
+#: one cent (the same as `offramp.core.restitution.CENT`)
+CENT = restitution.CENT
 
 
 @dataclass(frozen=True)
 class PaymentPlan:
-    """A suggested plan: `installments` monthly payments of `monthly`, the last one `final_installment`."""
+    """A suggested plan: `installments` monthly payments of `monthly`, the last one `final_installment`.
+
+    A summary of core `offramp.core.restitution`'s plan and schedule (`plan`, when the plan has a start
+    date; `schedule(total, plan)` lists its instalments)."""
 
     total: Decimal
     monthly: Decimal
@@ -304,6 +310,12 @@ class PaymentPlan:
     final_installment: Decimal
     first_due: dt.date | None
     note: str
+    review_on: dt.date | None = None
+    plan: restitution.PaymentPlan | None = None
+
+
+#: the date a plan without a start is computed from (only its number of instalments is used)
+_UNDATED = dt.date(2000, 1, 1)
 
 
 def restitution_condition_ok(
@@ -315,28 +327,51 @@ def restitution_condition_ok(
 ) -> PaymentPlan:
     """Never refuses: inability to pay never by itself bars entry or causes termination (APA toolkit).
     Returns a payment plan of what the person can pay each month (`monthly_ability_to_pay`, from the
-    office's ability-to-pay assessment). With nothing to pay now, the plan defers payment for review."""
+    office's ability-to-pay assessment). With nothing to pay now, the plan defers payment for review.
+
+    A thin wrapper over `offramp.core.restitution.plan_for` and `schedule` (the one implementation of plans
+    the ledger pages use too): amounts are exact cents (`restitution.money`: a fraction of a cent raises
+    ValueError rather than being rounded), and an ability too small to pay within
+    `restitution.MAX_INSTALLMENTS` months gives a deferred plan, as `plan_for` does. Without `start`, the
+    plan's dates (`first_due`, `review_on`, `plan`) are left empty."""
     if condition.kind is not ConditionKind.RESTITUTION:
         raise ValueError(f"a payment plan is for restitution, not {condition.kind.value}")
-    total = condition.target.quantize(CENT, ROUND_HALF_UP)
-    monthly = min(_decimal(monthly_ability_to_pay), total).quantize(CENT, ROUND_HALF_UP)
-    if monthly <= 0:
+    total = restitution.money(condition.target)
+    ability = restitution.money(_decimal(monthly_ability_to_pay))
+    plan = restitution.plan_for(total, max(ability, restitution.ZERO), first_due=start or _UNDATED)
+    try:
+        installments = restitution.schedule(total, plan)
+    except ValueError:
+        # plan_for counts months with Decimal `//`, which truncates, so an ability just short of paying within
+        # MAX_INSTALLMENTS months gets a plan schedule() refuses: defer it, as plan_for means to
+        plan = restitution.plan_for(total, restitution.ZERO, first_due=start or _UNDATED)
+    if plan.deferred:
         return PaymentPlan(
             total,
-            Decimal("0.00"),
+            restitution.ZERO,
             0,
-            Decimal("0.00"),
+            restitution.ZERO,
             None,
-            "No payment can be made now: payment is deferred and ability to pay reviewed at each progress "
-            "report. This does not bar entry and is not a reason for termination.",
+            f"{plan.basis} Payment is deferred and ability to pay reviewed at each progress report. This "
+            "does not bar entry and is not a reason for termination.",
+            review_on=plan.review_on if start else None,
+            plan=plan if start else None,
         )
-    count = int((total / monthly).to_integral_value(ROUND_CEILING))
-    final = total - monthly * (count - 1)
-    note = f"{count} monthly payment{'s' if count != 1 else ''} of {monthly} USD"
-    note += f" (the last {final} USD)." if final != monthly else "."
+    count, final = len(installments), installments[-1].amount
+    note = f"{count} monthly payment{'s' if count != 1 else ''} of {plan.monthly} USD"
+    note += f" (the last {final} USD)." if final != plan.monthly else "."
     if program_months is not None and count > program_months:
         note += (
             f" The plan runs past the program's {program_months} months; a balance left at the end is for the "
             "office's policy, and is not by itself a reason for termination."
         )
-    return PaymentPlan(total, monthly, count, final, start, note)
+    return PaymentPlan(
+        total,
+        plan.monthly,
+        count,
+        final,
+        start,
+        note,
+        review_on=plan.review_on if start else None,
+        plan=plan if start else None,
+    )
