@@ -285,3 +285,29 @@ def test_it_documents_shares_that_add_up() -> None:
         assert sum(shares) == pytest.approx(1.0)
     assert np.all(np.asarray(tables.KIND_BY_ROLE) >= 0)
     assert len(tables.ZIPS) == len(tables.ZIP_WEIGHTS)
+
+
+def test_it_adds_dispositions_consistent_with_the_stage_only_when_asked(tmp_path: Path) -> None:
+    from offramp.core.generate import DISPOSITION_COLUMNS
+
+    plain = generate_cases(4_000, 11)
+    frame = generate_cases(4_000, 11, include_disposition=True)
+    assert frame.columns == [*offramp_csv.REQUIRED_HEADER, "agency", *DISPOSITION_COLUMNS]
+    assert frame.drop(DISPOSITION_COLUMNS).equals(plain)
+    disposed = pl.col("stage").is_in(["disposed", "closed"])
+    assert frame.filter(disposed & pl.col("disposition").is_null()).is_empty()
+    assert frame.filter(~disposed & pl.col("disposition").is_not_null()).is_empty()
+    assert frame.filter(pl.col("disposition_date") < pl.col("received_date")).is_empty()
+    convicted = pl.col("disposition").is_in(["plea_guilty", "finding_guilty"])
+    assert frame.filter(convicted != pl.col("sentence_type").is_not_null()).is_empty()
+    assert frame.filter(
+        pl.col("sentence_type").is_in(["prison", "jail"]) & (pl.col("sentence_days") < 1)
+    ).is_empty()
+    assert 0.4 < share(frame, disposed) < 0.8
+
+    path = tmp_path / "cases.csv"
+    write_cases_csv(frame, path)
+    batch = offramp_csv.parse(path)
+    assert batch.warnings.height == 0
+    assert batch.cases["disposition"].equals(frame["disposition"])
+    assert batch.cases["sentence_days"].equals(frame["sentence_days"])

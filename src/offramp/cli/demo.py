@@ -89,7 +89,12 @@ def load_demo_cases(n: int, seed: int) -> Any:
 
     year = dt.date.today().year
     frame = generate_cases(
-        n, seed, start=dt.date(year - 3, 1, 1), end=dt.date(year - 1, 12, 31), case_prefix="DEMO"
+        n,
+        seed,
+        start=dt.date(year - 3, 1, 1),
+        end=dt.date(year - 1, 12, 31),
+        case_prefix="DEMO",
+        include_disposition=True,  # stages and dispositions that agree (relief report, analytics)
     )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo-cases.csv"
@@ -115,9 +120,11 @@ def spread_demo_workflow(users: dict[str, Any]) -> None:
 
     table = Case._meta.db_table
     with connection.cursor() as cur:
+        # the generator resolves older cases (declined, diverted, disposed with a disposition, closed);
+        # of the open ones, some are under review and some charged and awaiting disposition
         cur.execute(
-            f"UPDATE {table} SET stage = CASE id % 10 WHEN 0 THEN 'declined' WHEN 1 THEN 'diverted' "
-            "WHEN 2 THEN 'charged' WHEN 3 THEN 'disposed' WHEN 4 THEN 'under_review' ELSE stage END"
+            f"UPDATE {table} SET stage = CASE id % 10 WHEN 2 THEN 'charged' WHEN 4 THEN 'under_review' "
+            "ELSE stage END WHERE stage = 'received'"
         )
         cur.execute(
             f"UPDATE {table} SET assigned_prosecutor_id = %s WHERE id %% 7 = 0",

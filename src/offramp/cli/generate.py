@@ -16,6 +16,11 @@ def add_parser(sub: Any) -> None:
     cases.add_argument("--n", type=int, required=True, help="number of cases")
     cases.add_argument("--seed", type=int, default=1, help="random seed (same seed, same file)")
     cases.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    cases.add_argument(
+        "--dispositions",
+        action="store_true",
+        help="also generate stages, dispositions and sentences that agree (docs/synthetic-data.md)",
+    )
     cases.set_defaults(handler=run)
 
 
@@ -26,7 +31,7 @@ def run(ns: argparse.Namespace) -> int:
         print("offramp generate cases: --n must be at least 1", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    frame = generate_cases(ns.n, ns.seed)
+    frame = generate_cases(ns.n, ns.seed, include_disposition=ns.dispositions)
     write_cases_csv(frame, ns.out)
     print(
         f"wrote {frame.height:,} cases to {ns.out} in {time.perf_counter() - started:.1f} s (seed {ns.seed})"

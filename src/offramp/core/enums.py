@@ -145,6 +145,44 @@ class CaseStage(DescribedEnum):
     CLOSED = ("closed", "Nothing remains to be done on the case.")
 
 
+class DispositionKind(DescribedEnum):
+    """How the court (or the office) finally disposed of the case: a fact of the case's history."""
+
+    DISMISSED = ("dismissed", "Dismissed by the court.")
+    NOLLE_PROSEQUI = ("nolle_prosequi", "The prosecutor dropped the charges (nolle prosequi, nolle pros).")
+    PLEA_GUILTY = ("plea_guilty", "Convicted on a plea of guilty (or no contest).")
+    FINDING_GUILTY = ("finding_guilty", "Convicted at trial: a finding or verdict of guilty.")
+    FINDING_NOT_GUILTY = ("finding_not_guilty", "Acquitted at trial: a finding or verdict of not guilty.")
+    DIVERTED_COMPLETED = (
+        "diverted_completed",
+        "Diverted, and the program was completed: the charge was dismissed (or never filed).",
+    )
+    OTHER = ("other", "Another disposition (e.g. transferred, or the person died).")
+
+    @property
+    def is_conviction(self) -> bool:
+        return self in (DispositionKind.PLEA_GUILTY, DispositionKind.FINDING_GUILTY)
+
+
+class SentenceType(DescribedEnum):
+    """The main sentence imposed on a conviction."""
+
+    PRISON = ("prison", "A sentence to state prison.")
+    JAIL = ("jail", "A sentence to county jail.")
+    PROBATION = ("probation", "Probation: supervision in the community, with conditions.")
+    CONDITIONAL_DISCHARGE = (
+        "conditional_discharge",
+        "Conditional discharge: release on conditions, without supervision; no conviction if completed "
+        "where the law so provides (e.g. Georgia's First Offender Act).",
+    )
+    SUPERVISION = (
+        "supervision",
+        "Court supervision: no judgment of conviction if completed (e.g. Illinois).",
+    )
+    FINE = ("fine", "A fine (and costs) only.")
+    NONE = ("none", "No sentence imposed (e.g. time served counted in full, or no conviction).")
+
+
 class Harm(DescribedEnum):
     NONE = ("none", "No harm recorded.")
     PROPERTY = ("property", "Loss of or damage to property.")
@@ -184,6 +222,8 @@ ALL_ENUMS: tuple[type[DescribedEnum], ...] = (
     Race,
     Ethnicity,
     CaseStage,
+    DispositionKind,
+    SentenceType,
     Harm,
     NibrsCode,
     ReferralResult,

@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from offramp.core.enums import (
     CaseStage,
+    DispositionKind,
     Drug,
     Ethnicity,
     Harm,
@@ -27,6 +28,7 @@ from offramp.core.enums import (
     OffenseKind,
     QuantityUnit,
     Race,
+    SentenceType,
     Severity,
     Sex,
 )
@@ -57,10 +59,18 @@ def _iso_date(value: object) -> object:
     raise invalid("a date as YYYY-MM-DD")
 
 
+def _optional_iso_date(value: object) -> object:
+    """A date as `_iso_date` reads it; null, blank or left out means unknown."""
+    value = _blank_to_none(value)
+    return None if value is None else _iso_date(value)
+
+
 #: optional free text; blank or only spaces is read as unknown (null)
 OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
 #: a calendar date written YYYY-MM-DD
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+#: an optional calendar date written YYYY-MM-DD (blank or null: unknown)
+OptionalIsoDate = Annotated[dt.date | None, BeforeValidator(_optional_iso_date)]
 
 
 def invalid(expected: str) -> PydanticCustomError:
@@ -269,6 +279,26 @@ class Case(Frozen):
     )
     narrative: OptionalText = Field(
         default=None, description="The arrest narrative or case summary, free text."
+    )
+    disposition: DispositionKind | None = Field(
+        default=None,
+        description="How the case was finally disposed of (dismissal, plea, finding ...); null while it is "
+        "pending or when the source does not say.",
+    )
+    disposition_date: OptionalIsoDate = Field(
+        default=None,
+        description="Date of the disposition (YYYY-MM-DD). Before received_date is imported with a "
+        "data-quality warning.",
+    )
+    sentence_type: SentenceType | None = Field(
+        default=None, description="The main sentence imposed on a conviction (none: no sentence)."
+    )
+    sentence_days: int | None = Field(
+        default=None,
+        strict=True,
+        ge=0,
+        description="Length of the incarceration imposed (prison or jail), in days. Over 36,500 is imported "
+        "with a data-quality warning.",
     )
 
     @model_validator(mode="before")

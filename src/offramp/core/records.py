@@ -58,7 +58,18 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
     # victims
     "victim_count": pl.Int32(),
     "narrative": pl.String(),
+    # disposition facts (optional; null until the case is disposed, or when the source does not say)
+    "disposition": pl.String(),
+    "disposition_raw": pl.String(),
+    "disposition_date": pl.Date(),
+    "disposition_date_raw": pl.String(),
+    "sentence_type": pl.String(),
+    "sentence_type_raw": pl.String(),
+    "sentence_days": pl.Int32(),
 }
+
+#: the case's disposition facts (core.enums DispositionKind and SentenceType), optional in every format
+DISPOSITION_FACTS: tuple[str, ...] = ("disposition", "disposition_date", "sentence_type", "sentence_days")
 
 #: the case's own facts (evidence, criminal history, health, victims), named alike by every intake format
 #: and by the evaluation engine

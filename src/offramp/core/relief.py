@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from offramp.core.enums import DescribedEnum
+from offramp.core.enums import DescribedEnum, DispositionKind
 from offramp.core.policy.pack import Outcome, Pack
 
 
@@ -119,13 +119,15 @@ class Disposition(DescribedEnum):
     OTHER = ("other", "Any other disposition.")
 
 
-#: dispositions that are convictions (compared case- and space-insensitively)
+#: dispositions that are convictions (compared case- and space-insensitively): this module's `Disposition`
+#: words and the case fact `DispositionKind` (core.enums) that intake stores in a case's `disposition`
 CONVICTION_DISPOSITIONS: frozenset[str] = frozenset(
     {
         Disposition.CONVICTED.value,
         Disposition.PLEA_GUILTY.value,
         Disposition.FINDING_GUILTY.value,
         Disposition.VERDICT_GUILTY.value,
+        *(kind.value for kind in DispositionKind if kind.is_conviction),
     }
 )
 

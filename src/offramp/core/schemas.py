@@ -27,7 +27,14 @@ from pydantic_core import core_schema
 
 from offramp.core.enums import CaseStage, DescribedEnum
 from offramp.core.intake import offramp_csv
-from offramp.core.intake.common import ETHNICITY_ALIASES, RACE_ALIASES, SEX_ALIASES, this_year
+from offramp.core.intake.common import (
+    DISPOSITION_ALIASES,
+    ETHNICITY_ALIASES,
+    RACE_ALIASES,
+    SENTENCE_ALIASES,
+    SEX_ALIASES,
+    this_year,
+)
 from offramp.core.intake.fields import Column
 from offramp.core.model import Case, Charge, Evidence, Health, History, Person
 
@@ -77,6 +84,10 @@ CSV_MEANING: dict[str, tuple[type[BaseModel], str]] = {
     "narrative": (Case, "narrative"),
     "agency": (Case, "agency"),
     "stage": (Case, "stage"),
+    "disposition": (Case, "disposition"),
+    "disposition_date": (Case, "disposition_date"),
+    "sentence_type": (Case, "sentence_type"),
+    "sentence_days": (Case, "sentence_days"),
 }
 
 #: where a CSV column means something narrower than the model field it maps to
@@ -93,6 +104,8 @@ CSV_ALIASES: dict[str, dict[str, str]] = {
     "sex": SEX_ALIASES,
     "race": RACE_ALIASES,
     "ethnicity": ETHNICITY_ALIASES,
+    "disposition": DISPOSITION_ALIASES,
+    "sentence_type": SENTENCE_ALIASES,
 }
 
 

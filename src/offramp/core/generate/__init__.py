@@ -27,6 +27,12 @@ The numbers are in `tables.py`; docs/synthetic-data.md explains each one.
 | age | 18 + Gamma(1.8, 6.0) years at the window's start (median about 27), never over 70 | BJS |
 | people | 15% of cases are a further case of someone already in the file; demographics drawn per person | A |
 | zip, agency | 25 DeKalb ZIPs + 5 neighbouring; DeKalb County Police 55%, 11 other DeKalb-area agencies | A |
+| stage (if asked) | at `end`: resolved with p = 1 - exp(-age / 180 days), by role (declined, diverted, | A |
+|  | disposed, closed); open: received 30%, under review 30, charged 40 | |
+| disposition (if asked) | disposed / closed cases only; by role, e.g. users plea 50%, diversion completed 18, | BJS A |
+|  | dismissed 15, nolle 12; dated receipt + lognormal(median 120 days), never after `end` | |
+| sentence (if asked) | convictions only; by role (users probation 45%, high-level prison 80%); days: prison | BJS A |
+|  | median 3 years, jail median 45 days, other sentences 0 | |
 | blanks (unknown) | per column, from 0.5% (sex) to 25% (health facts) | A |
 
 UCR: FBI Uniform Crime Reports, Crime in the United States 2019, arrests for drug abuse violations
@@ -35,7 +41,9 @@ narcotics 6%, other dangerous non-narcotics 35%) and Table 43 (race). UCR17: the
 USSC: U.S. Sentencing Commission 2011, federal crack defendants 47.0% street-level, 27.9% wholesalers, under
 1% each high-level supplier, organiser, manager, supervisor. GA: O.C.G.A. 16-13-2(b), 16-13-30, 16-13-31,
 16-13-32.2. LEAD: LEAD Seattle's 3 g and Santa Fe's 6 g lines. BJS: Snyder, Arrest in the United States
-1990-2010 (median age 26 in drug possession arrests). D2, D4: DOMAIN.md sections 2 and 4.
+1990-2010 (median age 26 in drug possession arrests); for dispositions and sentences, BJS Felony Defendants in
+Large Urban Counties 2009 and Felony Sentences in State Courts (shape only; splits assumed).
+D2, D4: DOMAIN.md sections 2 and 4.
 A: an assumption chosen to be plausible; change it here, in tables.py and in the docs together.
 """
 
@@ -53,7 +61,7 @@ from offramp.core.generate import tables as t
 from offramp.core.generate import text
 from offramp.core.intake.offramp_csv import REQUIRED_HEADER
 
-__all__ = ["generate_cases", "write_cases_csv"]
+__all__ = ["DISPOSITION_COLUMNS", "generate_cases", "write_cases_csv"]
 
 _EPOCH = dt.date(1970, 1, 1)
 _FLOAT_COLUMNS = ("quantity_g", "cash_usd")
@@ -68,10 +76,13 @@ def generate_cases(
     end: dt.date = dt.date(2025, 12, 31),
     case_prefix: str = "SYN",
     include_role: bool = False,
+    include_disposition: bool = False,
 ) -> pl.DataFrame:
     """`n` synthetic cases received between `start` and `end`, identical for the same arguments.
 
-    Columns are offramp-csv's required header in order, then `agency` (and `latent_role` if asked).
+    Columns are offramp-csv's required header in order, then `agency`, then (if asked) the stage at
+    `end` with the disposition facts (`DISPOSITION_COLUMNS`), then (if asked) `latent_role`. Asking for
+    the disposition changes none of the other columns.
     """
     if n < 0:
         raise ValueError(f"n must be 0 or more, not {n}")
@@ -138,8 +149,50 @@ def generate_cases(
         pl.Series("latent_role", [t.ROLES[i] for i in range(len(t.ROLES))]).gather(pl.Series(role)),
     )  # fmt: skip
     frame = frame.with_columns(text.narrative(pl.lit(pl.Series(charge, dtype=pl.UInt32))).alias("narrative"))
-    columns = [*REQUIRED_HEADER, "agency", *(("latent_role",) if include_role else ())]
+    if include_disposition:
+        frame = frame.with_columns(_disposition_columns(seed, role, day, (end - _EPOCH).days))
+    columns = [
+        *REQUIRED_HEADER,
+        "agency",
+        *(DISPOSITION_COLUMNS if include_disposition else ()),
+        *(("latent_role",) if include_role else ()),
+    ]
     return frame.select(columns)
+
+
+#: the columns `include_disposition=True` adds (optional offramp-csv columns)
+DISPOSITION_COLUMNS: tuple[str, ...] = (
+    "stage",
+    "disposition",
+    "disposition_date",
+    "sentence_type",
+    "sentence_days",
+)
+
+
+def _disposition_columns(seed: int, role: np.ndarray, day: np.ndarray, end_day: int) -> list[pl.Series]:
+    """Stage at the window's end and the disposition facts, from a generator of their own (so the other
+    columns are the same with or without them)."""
+    rng = np.random.Generator(np.random.PCG64([seed, 6]))
+    stage, kind, lag, sentence, days = s.dispositions(rng, role, end_day - day)
+
+    def labels(values: Sequence[str], index: np.ndarray) -> pl.Series:
+        return (
+            pl.Series(list(values), dtype=pl.String)
+            .gather(pl.Series(np.where(index < 0, 0, index), dtype=pl.UInt32))
+            .scatter(np.flatnonzero(index < 0), None)
+        )
+
+    return [
+        _labels([x.value for x in t.STAGES], stage).alias("stage"),
+        labels([x.value for x in t.DISPOSITIONS], kind).alias("disposition"),
+        pl.Series(np.where(lag < 0, 0, day + lag), dtype=pl.Int32)
+        .cast(pl.Date)
+        .scatter(np.flatnonzero(lag < 0), None)
+        .alias("disposition_date"),
+        labels([x.value for x in t.SENTENCES], sentence).alias("sentence_type"),
+        pl.Series(days, dtype=pl.Int32).scatter(np.flatnonzero(days < 0), None).alias("sentence_days"),
+    ]
 
 
 def write_cases_csv(frame: pl.DataFrame, path: str | Path) -> None:

@@ -113,3 +113,35 @@ def victims(rng: np.random.Generator, violence: Bools, to_minor: Bools, other_vi
     """Mostly 0: a person hurt in a violent arrest, a minor sold to, a store in a theft."""
     hurt = np.where(violence, 1 + rng.poisson(0.25, violence.size), 0)
     return (hurt + to_minor + other_victims).astype(np.int64)
+
+
+def dispositions(rng: np.random.Generator, role: Ints, age_days: Ints) -> tuple[Ints, Ints, Ints, Ints, Ints]:
+    """Stage, disposition (-1: none), days from receipt to the disposition (-1: none), sentence (-1: none)
+    and incarceration days (-1: none) for cases `age_days` old at the window's end.
+
+    Only disposed and closed cases have a disposition; only convictions a sentence; prison and jail a
+    length, the other sentences 0 days."""
+    n = role.size
+    resolved = rng.random(n) < 1.0 - np.exp(-age_days / t.RESOLVE_MEAN_DAYS)
+    open_stage = categorical(rng, t.OPEN_STAGE_SHARES, n)
+    resolved_stage = pick_by_group(rng, t.RESOLVED_STAGE_BY_ROLE, role) + t.DECLINED_STAGE
+    stage: Ints = np.where(resolved, resolved_stage, open_stage)
+    disposed = (stage == t.DISPOSED_STAGE) | (stage == t.CLOSED_STAGE)
+    kind = pick_by_group(rng, t.DISPOSITION_BY_ROLE, role)
+    lag = np.floor(rng.lognormal(np.log(t.DISPOSITION_MEDIAN_DAYS), t.DISPOSITION_SIGMA, n))
+    lag = np.minimum(lag.astype(np.int64), age_days)
+    convicted = np.isin(kind, [t.DISPOSITIONS.index(k) for k in t.DISPOSITIONS if k.is_conviction]) & disposed
+    sentence = pick_by_group(rng, t.SENTENCE_BY_ROLE, role)
+    prison = np.clip(rng.lognormal(np.log(t.PRISON_MEDIAN_DAYS), t.PRISON_SIGMA, n), 365, 365 * 40)
+    jail = np.clip(rng.lognormal(np.log(t.JAIL_MEDIAN_DAYS), t.JAIL_SIGMA, n), 1, 364)
+    days = np.where(
+        sentence == t.PRISON_SENTENCE, prison, np.where(sentence == t.JAIL_SENTENCE, jail, 0.0)
+    ).astype(np.int64)
+    none = np.int64(-1)
+    return (
+        stage,
+        np.where(disposed, kind, none),
+        np.where(disposed, lag, none),
+        np.where(convicted, sentence, none),
+        np.where(convicted, days, none),
+    )

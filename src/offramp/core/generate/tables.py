@@ -5,7 +5,16 @@ per-role tuple follows `ROLES`, every per-drug tuple follows `DRUGS`.
 
 from __future__ import annotations
 
-from offramp.core.enums import Drug, Ethnicity, OffenseKind, Race, Sex
+from offramp.core.enums import (
+    CaseStage,
+    DispositionKind,
+    Drug,
+    Ethnicity,
+    OffenseKind,
+    Race,
+    SentenceType,
+    Sex,
+)
 
 # --- latent role ---
 ROLES: tuple[str, ...] = ("user", "user_seller", "street_seller", "courier", "mid_level", "high_level")
@@ -172,3 +181,59 @@ BLANK_SHARES: tuple[tuple[str, float], ...] = (
     ("injection_use", 0.25),
     ("victim_count", 0.02),
 )
+
+# --- stage and disposition (only with include_disposition=True) ---
+STAGES: tuple[CaseStage, ...] = (
+    CaseStage.RECEIVED,
+    CaseStage.UNDER_REVIEW,
+    CaseStage.CHARGED,
+    CaseStage.DECLINED,
+    CaseStage.DIVERTED,
+    CaseStage.DISPOSED,
+    CaseStage.CLOSED,
+)
+RECEIVED_STAGE, REVIEW_STAGE, CHARGED_STAGE, DECLINED_STAGE, DIVERTED_STAGE, DISPOSED_STAGE, CLOSED_STAGE = (
+    range(len(STAGES))
+)
+#: a case is resolved (declined, diverted, disposed or closed) by the window's end with probability
+#: 1 - exp(-age / RESOLVE_MEAN_DAYS), age = days from received_date to the window's end
+RESOLVE_MEAN_DAYS = 180.0
+#: an open case: received / under review / charged
+OPEN_STAGE_SHARES: tuple[float, ...] = (0.30, 0.30, 0.40)
+#: a resolved case, by role: declined / diverted (pending completion) / disposed / closed
+RESOLVED_STAGE_BY_ROLE: tuple[tuple[float, ...], ...] = (
+    # decl  divert disposed closed
+    (0.15, 0.15, 0.40, 0.30),  # user
+    (0.10, 0.10, 0.45, 0.35),  # user_seller
+    (0.08, 0.05, 0.50, 0.37),  # street_seller
+    (0.08, 0.04, 0.50, 0.38),  # courier
+    (0.05, 0.02, 0.53, 0.40),  # mid_level
+    (0.03, 0.00, 0.55, 0.42),  # high_level
+)
+DISPOSITIONS: tuple[DispositionKind, ...] = tuple(DispositionKind)
+DISPOSITION_BY_ROLE: tuple[tuple[float, ...], ...] = (
+    # dism  nolle  plea   find_g find_ng div_done other
+    (0.15, 0.12, 0.50, 0.02, 0.01, 0.18, 0.02),  # user
+    (0.12, 0.10, 0.58, 0.03, 0.02, 0.13, 0.02),  # user_seller
+    (0.12, 0.10, 0.65, 0.05, 0.03, 0.03, 0.02),  # street_seller
+    (0.12, 0.10, 0.66, 0.05, 0.03, 0.02, 0.02),  # courier
+    (0.10, 0.08, 0.70, 0.07, 0.03, 0.00, 0.02),  # mid_level
+    (0.08, 0.06, 0.72, 0.10, 0.04, 0.00, 0.00),  # high_level
+)
+#: days from received_date to the disposition: lognormal, median and sigma; never after the window's end
+DISPOSITION_MEDIAN_DAYS = 120.0
+DISPOSITION_SIGMA = 0.8
+SENTENCES: tuple[SentenceType, ...] = tuple(SentenceType)
+PRISON_SENTENCE, JAIL_SENTENCE = 0, 1
+SENTENCE_BY_ROLE: tuple[tuple[float, ...], ...] = (
+    # prison jail  prob   cond   superv fine   none
+    (0.05, 0.15, 0.45, 0.20, 0.05, 0.08, 0.02),  # user
+    (0.15, 0.20, 0.45, 0.12, 0.03, 0.03, 0.02),  # user_seller
+    (0.30, 0.25, 0.35, 0.05, 0.02, 0.02, 0.01),  # street_seller
+    (0.35, 0.20, 0.38, 0.03, 0.01, 0.02, 0.01),  # courier
+    (0.55, 0.15, 0.27, 0.01, 0.00, 0.01, 0.01),  # mid_level
+    (0.80, 0.05, 0.14, 0.00, 0.00, 0.01, 0.00),  # high_level
+)
+#: incarceration length in days, lognormal (median, sigma); prison at least 365, jail at most 364
+PRISON_MEDIAN_DAYS, PRISON_SIGMA = 1095.0, 0.7
+JAIL_MEDIAN_DAYS, JAIL_SIGMA = 45.0, 0.9

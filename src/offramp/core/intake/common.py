@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from offramp.core.enums import Ethnicity, NibrsCode, OffenseKind, Race, Sex
+from offramp.core.enums import DispositionKind, Ethnicity, NibrsCode, OffenseKind, Race, SentenceType, Sex
 from offramp.core.intake.errors import FieldError, IntakeError
 
 SEX_ALIASES: dict[str, str] = {"m": Sex.MALE, "f": Sex.FEMALE, "x": Sex.OTHER, "u": Sex.UNKNOWN}
@@ -38,6 +38,30 @@ ETHNICITY_ALIASES: dict[str, str] = {
     "h": Ethnicity.HISPANIC,
     "n": Ethnicity.NOT_HISPANIC,
     "u": Ethnicity.UNKNOWN,
+}
+
+#: other spellings of a disposition (lower case), as court and case-management systems write them
+DISPOSITION_ALIASES: dict[str, str] = {
+    "nolle pros": DispositionKind.NOLLE_PROSEQUI,
+    "nolle prosequi": DispositionKind.NOLLE_PROSEQUI,
+    "nolle": DispositionKind.NOLLE_PROSEQUI,
+    "nol pros": DispositionKind.NOLLE_PROSEQUI,
+    "guilty plea": DispositionKind.PLEA_GUILTY,
+    "plea of guilty": DispositionKind.PLEA_GUILTY,
+    "finding guilty": DispositionKind.FINDING_GUILTY,
+    "verdict guilty": DispositionKind.FINDING_GUILTY,
+    "finding not guilty": DispositionKind.FINDING_NOT_GUILTY,
+    "not guilty": DispositionKind.FINDING_NOT_GUILTY,
+    "acquitted": DispositionKind.FINDING_NOT_GUILTY,
+    "diversion completed": DispositionKind.DIVERTED_COMPLETED,
+}
+
+#: other spellings of a sentence type (lower case)
+SENTENCE_ALIASES: dict[str, str] = {
+    "conditional discharge": SentenceType.CONDITIONAL_DISCHARGE,
+    "court supervision": SentenceType.SUPERVISION,
+    "state prison": SentenceType.PRISON,
+    "county jail": SentenceType.JAIL,
 }
 
 #: plausible bounds for dates in case files: before this year, a date is more likely a typo
@@ -108,3 +132,25 @@ def person_conflict_warnings(persons: pl.DataFrame, columns: list[str]) -> pl.Da
             )
         )
     return pl.concat(frames) if frames else pl.DataFrame()
+
+
+def disposition_order_warnings(cases: pl.DataFrame) -> pl.DataFrame:
+    """A data-quality warning (row, field, value, message) for every case disposed of before it was
+    received: imported as written, since either date may be the typo."""
+    if "disposition_date" not in cases.columns:
+        return pl.DataFrame()
+    early = cases.filter(pl.col("disposition_date") < pl.col("received_date"))
+    if early.height == 0:
+        return pl.DataFrame()
+    return early.select(
+        pl.col("source_row").cast(pl.Int64).alias("row"),
+        pl.lit("disposition_date").alias("field"),
+        pl.coalesce(
+            pl.col("disposition_date_raw"), pl.col("disposition_date").dt.to_string("%Y-%m-%d")
+        ).alias("value"),
+        (
+            pl.lit("disposition_date is before received_date (")
+            + pl.col("received_date").dt.to_string("%Y-%m-%d")
+            + pl.lit("); imported, please check the source")
+        ).alias("message"),
+    )

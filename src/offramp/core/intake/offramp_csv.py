@@ -7,12 +7,26 @@ from pathlib import Path
 
 import polars as pl
 
-from offramp.core.enums import CaseStage, Drug, Ethnicity, OffenseKind, QuantityUnit, Race, Severity, Sex
+from offramp.core.enums import (
+    CaseStage,
+    DispositionKind,
+    Drug,
+    Ethnicity,
+    OffenseKind,
+    QuantityUnit,
+    Race,
+    SentenceType,
+    Severity,
+    Sex,
+)
 from offramp.core.intake.common import (
+    DISPOSITION_ALIASES,
     EARLIEST_PLAUSIBLE_YEAR,
     ETHNICITY_ALIASES,
     RACE_ALIASES,
+    SENTENCE_ALIASES,
     SEX_ALIASES,
+    disposition_order_warnings,
     nibrs_code,
     person_conflict_warnings,
     reject_duplicate_keys,
@@ -68,6 +82,10 @@ COLUMNS: tuple[Column, ...] = (
 OPTIONAL_COLUMNS: tuple[Column, ...] = (
     Column("agency"),
     Column("stage", "enum", enum=CaseStage),
+    Column("disposition", "enum", enum=DispositionKind, aliases=DISPOSITION_ALIASES),
+    Column("disposition_date", "date", plausible=(EARLIEST_PLAUSIBLE_YEAR, this_year())),
+    Column("sentence_type", "enum", enum=SentenceType, aliases=SENTENCE_ALIASES),
+    Column("sentence_days", "int", minimum=0, plausible=(0, 36_500)),
 )
 
 REQUIRED_HEADER = [c.name for c in COLUMNS]
@@ -96,6 +114,11 @@ def parse(path: Path) -> CaseBatch:
     return _to_batch(
         rows, parsed.warnings, has_stage="stage" in raw.columns, has_agency="agency" in raw.columns
     )
+
+
+def _optional(name: str, dtype: pl.DataType, rows: pl.DataFrame) -> pl.Expr:
+    """An optional column's value (null for every row when the file has no such column)."""
+    return (pl.col(name) if name in rows.columns else pl.lit(None)).cast(dtype).alias(name)
 
 
 def _duplicate_case_ids(raw: pl.DataFrame, file: str) -> list[FieldError]:
@@ -150,6 +173,13 @@ def _to_batch(rows: pl.DataFrame, warnings: pl.DataFrame, *, has_stage: bool, ha
         pl.col("drug").alias("primary_drug"),
         *CASE_FACTS,
         "narrative",
+        _optional("disposition", pl.String(), rows),
+        _optional("disposition__raw", pl.String(), rows).alias("disposition_raw"),
+        _optional("disposition_date", pl.Date(), rows),
+        _optional("disposition_date__raw", pl.String(), rows).alias("disposition_date_raw"),
+        _optional("sentence_type", pl.String(), rows),
+        _optional("sentence_type__raw", pl.String(), rows).alias("sentence_type_raw"),
+        _optional("sentence_days", pl.Int32(), rows),
     )
     charges = rows.select(
         "case_key",
@@ -168,7 +198,9 @@ def _to_batch(rows: pl.DataFrame, warnings: pl.DataFrame, *, has_stage: bool, ha
         .alias("quantity_unit"),
         pl.col("quantity_g__raw").alias("quantity_raw"),
     )
-    keyed = pl.concat([warnings, conflicts], how="diagonal_relaxed") if conflicts.height else warnings
+    order = disposition_order_warnings(cases)
+    extra = [frame for frame in (conflicts, order) if frame.height]
+    keyed = pl.concat([warnings, *extra], how="diagonal_relaxed") if extra else warnings
     keyed = keyed.join(rows.select(pl.col("__row").alias("row"), "case_key"), on="row", how="left")
     return CaseBatch(
         source_format="offramp-csv", persons=persons, cases=cases, charges=charges, warnings=keyed

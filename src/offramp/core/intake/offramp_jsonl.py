@@ -25,6 +25,7 @@ from offramp.core.enums import (
     GRAMS_PER_UNIT,
     CaseStage,
     DescribedEnum,
+    DispositionKind,
     Drug,
     Ethnicity,
     Harm,
@@ -32,14 +33,18 @@ from offramp.core.enums import (
     OffenseKind,
     QuantityUnit,
     Race,
+    SentenceType,
     Severity,
     Sex,
 )
 from offramp.core.intake import offramp_csv
 from offramp.core.intake.common import (
+    DISPOSITION_ALIASES,
     ETHNICITY_ALIASES,
     RACE_ALIASES,
+    SENTENCE_ALIASES,
     SEX_ALIASES,
+    disposition_order_warnings,
     nibrs_code,
     person_conflict_warnings,
 )
@@ -69,6 +74,8 @@ PLAUSIBLE_PATHS: dict[str, str] = {
     "prior_drug_sales": "history.prior_drug_sales",
     "days_since_release": "history.days_since_release",
     "victim_count": "victim_count",
+    "disposition_date": "disposition_date",
+    "sentence_days": "sentence_days",
 }
 
 PERSON_FIELDS = ["birth_year", "sex", "race", "ethnicity", "zip"]
@@ -88,7 +95,11 @@ def _spellings(enum: type[DescribedEnum], aliases: Mapping[str, str] | None = No
 
 
 #: enum fields read as offramp-csv reads them: trimmed, case ignored, aliases mapped, blank = unknown
-CASE_ENUMS = {"stage": _spellings(CaseStage)}
+CASE_ENUMS = {
+    "stage": _spellings(CaseStage),
+    "disposition": _spellings(DispositionKind, DISPOSITION_ALIASES),
+    "sentence_type": _spellings(SentenceType, SENTENCE_ALIASES),
+}
 PERSON_ENUMS = {
     "sex": _spellings(Sex, SEX_ALIASES),
     "race": _spellings(Race, RACE_ALIASES),
@@ -271,6 +282,13 @@ def _case_row(line: _Line) -> dict[str, Any]:
         **case.health.model_dump(),
         "victim_count": case.victim_count,
         "narrative": case.narrative,
+        "disposition": case.disposition.value if case.disposition else None,
+        "disposition_raw": raw_text(line.source.get("disposition")),
+        "disposition_date": case.disposition_date,
+        "disposition_date_raw": raw_text(line.source.get("disposition_date")),
+        "sentence_type": case.sentence_type.value if case.sentence_type else None,
+        "sentence_type_raw": raw_text(line.source.get("sentence_type")),
+        "sentence_days": case.sentence_days,
     }
 
 
@@ -327,7 +345,8 @@ def _warnings(
     )
     sources = {line.number: line.source for line in lines}
     found: list[dict[str, Any]] = []
-    for column in offramp_csv.COLUMNS:
+    checked = offramp_csv.COLUMNS + offramp_csv.OPTIONAL_COLUMNS
+    for column in (c for c in checked if c.name in PLAUSIBLE_PATHS):
         frame = grams if column.name == "quantity_g" else flat
         implausible = _implausible(column, pl.col(column.name))
         if implausible is None:
@@ -350,6 +369,9 @@ def _warnings(
     conflicts = person_conflict_warnings(persons_all, PERSON_FIELDS)
     if conflicts.height:  # an empty result may have no columns at all
         frames.append(conflicts.with_columns(("person." + pl.col("field")).alias("field")))
+    order = disposition_order_warnings(cases)
+    if order.height:
+        frames.append(order)
     keys = cases.select(pl.col("source_row").alias("row"), "case_key")
     return (
         pl.concat(frames, how="diagonal_relaxed")

@@ -39,13 +39,41 @@ PROGRAMS_COORDINATE = ("programs.add_capacityupdate", "programs.export_directory
 DECIDE = ("decisions.add_decision", "decisions.view_decision")
 #: the consent status panel (whether a 42 CFR Part 2 consent is on file; never the SUD information itself)
 CONSENT_STATUS = ("treatment.view_consentrecord",)
+#: victims (issue 6): whether the victim was consulted (prosecutors, coordinators); the advocate records
+#: consultations and letters and sees restitution; the diversion coordinator (the office's restitution
+#: clerk) records orders, payments, reversals and payment plans
+VICTIMS_STATUS = ("victims.view_victimconsultation",)
+VICTIMS_RESTITUTION_READ = (
+    "victims.view_restitutionorder",
+    "victims.view_ledgerentry",
+    "victims.view_paymentplan",
+)
+VICTIMS_ADVOCATE = (
+    "victims.add_victimconsultation",
+    "victims.add_letter",
+    "victims.view_letter",
+)
+VICTIMS_RESTITUTION_WRITE = ("victims.add_restitutionorder", "victims.record_payment")
+
+#: record relief (issue 6): the candidate list names people, so it is for prosecutors; follow-up lists exits
+#: by case, for supervisors and the coordinator who runs the programs (analysts: aggregates, issue 7)
+RELIEF_READ = ("relief.view_candidates",)
+FOLLOWUP_READ = ("relief.view_followup",)
 
 ROLES: tuple[Role, ...] = (
     Role(
         "line_prosecutor",
         "Line prosecutor",
         "Reviews drug cases, sees every fact of a case, records charging and diversion decisions.",
-        (*CASE_READ, *PROGRAMS_READ, *DECIDE, *CONSENT_STATUS, "cases.change_case"),
+        (
+            *CASE_READ,
+            *PROGRAMS_READ,
+            *DECIDE,
+            *CONSENT_STATUS,
+            *VICTIMS_STATUS,
+            "cases.change_case",
+            *RELIEF_READ,
+        ),
     ),
     Role(
         "supervisor",
@@ -56,10 +84,13 @@ ROLES: tuple[Role, ...] = (
             *PROGRAMS_READ,
             *DECIDE,
             *CONSENT_STATUS,
+            *VICTIMS_STATUS,
             "decisions.approve_decision",
             "cases.change_case",
             "cases.assign_case",
             "cases.view_importbatch",
+            *RELIEF_READ,
+            *FOLLOWUP_READ,
         ),
     ),
     Role(
@@ -76,13 +107,24 @@ ROLES: tuple[Role, ...] = (
             "treatment.add_consentrecord",
             "treatment.add_needsassessment",
             "treatment.add_treatmentreport",
+            *VICTIMS_STATUS,
+            *VICTIMS_RESTITUTION_READ,
+            *VICTIMS_RESTITUTION_WRITE,
+            *FOLLOWUP_READ,
         ),
     ),
     Role(
         "victim_advocate",
         "Victim advocate",
         "Consults victims before a diversion offer and tracks restitution.",
-        (*CASE_READ, *PROGRAMS_READ, *CONSENT_STATUS),
+        (
+            *CASE_READ,
+            *PROGRAMS_READ,
+            *CONSENT_STATUS,
+            *VICTIMS_STATUS,
+            *VICTIMS_ADVOCATE,
+            *VICTIMS_RESTITUTION_READ,
+        ),
     ),
     Role(
         "analyst",
@@ -119,6 +161,22 @@ ROLES: tuple[Role, ...] = (
         ),
         staff=True,
     ),
+)
+
+#: diversion lifecycle (issue 6): the coordinator offers diversion, moves referrals and sets conditions;
+#: line prosecutors and supervisors see referrals, their history, conditions and the coordinator's board;
+#: the victim advocate sees each referral's program and state only (what to tell the victim), not its
+#: history, conditions or drug-test entries. Added here in one place, to every role it names.
+DIVERSION_VIEW = ("diversion.view_referral", "diversion.view_state")
+DIVERSION_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "line_prosecutor": DIVERSION_VIEW,
+    "supervisor": DIVERSION_VIEW,
+    "diversion_coordinator": (*DIVERSION_VIEW, "diversion.coordinate"),
+    "victim_advocate": ("diversion.view_state",),
+}
+ROLES = tuple(
+    Role(r.slug, r.name, r.description, (*r.permissions, *DIVERSION_PERMISSIONS.get(r.slug, ())), r.staff)
+    for r in ROLES
 )
 
 ROLE_BY_SLUG = {role.slug: role for role in ROLES}

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from offramp.core.enums import CaseStage, Drug, Ethnicity, OffenseKind, Race, Sex
+from offramp.core.enums import (
+    CaseStage,
+    DispositionKind,
+    Drug,
+    Ethnicity,
+    OffenseKind,
+    Race,
+    SentenceType,
+    Sex,
+)
 from offramp.web.cases.models import Case
 
 UNKNOWN = "unknown"
@@ -47,6 +56,16 @@ def case_sections(case: Case) -> list[tuple[str, list[Fact]]]:
                 ),
                 Fact("Agency", shown(case.agency)),
                 _enum_fact("Stage", CaseStage, case.stage),
+                _enum_fact("Disposition", DispositionKind, case.disposition, case.disposition_raw),
+                Fact(
+                    "Disposition date",
+                    shown(case.disposition_date),
+                    case.disposition_date_raw
+                    if case.disposition_date_raw not in (None, shown(case.disposition_date))
+                    else None,
+                ),
+                _enum_fact("Sentence", SentenceType, case.sentence_type, case.sentence_type_raw),
+                Fact("Sentence length (days)", shown(case.sentence_days)),
                 _enum_fact("Primary offence", OffenseKind, case.primary_offense_kind),
                 _enum_fact("Primary drug", Drug, case.primary_drug),
                 Fact("Assigned prosecutor", shown(case.assigned_prosecutor)),

@@ -8,6 +8,7 @@ from django.db import models
 
 from offramp.core.enums import (
     CaseStage,
+    DispositionKind,
     Drug,
     Ethnicity,
     Harm,
@@ -15,6 +16,7 @@ from offramp.core.enums import (
     QuantityUnit,
     Race,
     ReferralResult,
+    SentenceType,
     Sex,
 )
 from offramp.core.enums import Severity as SeverityEnum
@@ -112,6 +114,14 @@ class Case(models.Model):
     injection_use = models.BooleanField(null=True)
     victim_count = models.IntegerField(null=True, blank=True)
     narrative = models.TextField(null=True, blank=True)
+    # disposition facts (null = not disposed yet, or the source does not say)
+    disposition = models.CharField(max_length=30, choices=DispositionKind.choices(), null=True, blank=True)
+    disposition_raw = models.CharField(max_length=100, null=True, blank=True)
+    disposition_date = models.DateField(null=True, blank=True)
+    disposition_date_raw = models.CharField(max_length=40, null=True, blank=True)
+    sentence_type = models.CharField(max_length=30, choices=SentenceType.choices(), null=True, blank=True)
+    sentence_type_raw = models.CharField(max_length=100, null=True, blank=True)
+    sentence_days = models.IntegerField(null=True, blank=True)
 
     class Meta:
         permissions = [("assign_case", "Can assign cases to prosecutors")]

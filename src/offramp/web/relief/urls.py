@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from offramp.web.relief import views
 
 app_name = "relief"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("candidates/", views.candidates, name="candidates"),
+    path("candidates.csv", views.candidates_csv, name="candidates_csv"),
+    path("followup/", views.followup_page, name="followup"),
+    path("followup.csv", views.followup_download, name="followup_csv"),
+]

@@ -1,0 +1,207 @@
+"""The record-relief and follow-up reports, read from the database and computed by core.
+
+- `relief_candidates(pack, today)`: every stored case with a conviction disposition
+  (`core.relief.CONVICTION_DISPOSITIONS`), evaluated with today's pack (`engine.evaluate(..., on=today)`:
+  today's parameter values, not those in force when the case was received) and kept when today's outcome
+  is a decline or a diversion (`core.relief.retrospective_candidates`). The evaluation frame is built the
+  way intake builds it (`core.evaluation.frame.case_frame` over a `CaseBatch` read from the database with
+  `values_list`), in one query per table, so thousands of cases cost a few queries and one vectorised
+  evaluation. No SUD screening and no needs assessment is read: a retrospective audit of policy looks at
+  the case's own facts only.
+- `followup(today)`: exits from programs, i.e. imported program referrals (`cases.ProgramReferral`,
+  e.g. the CCSAO Diversion export: graduated = completed, failed = terminated, on `closed_date`) and the
+  office's own diversion referrals (`diversion.Referral`: `completed_on` / `terminated_on`), joined to every
+  stored case of the same person (`core.followup.recidivism` and `summary`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from django.db import connection
+
+from offramp.core.enums import ReferralResult
+from offramp.core.evaluation.frame import case_frame
+from offramp.core.followup import DEFAULT_WINDOWS, ExitKind, recidivism, summary
+from offramp.core.records import CASE_SCHEMA, CHARGE_SCHEMA, PERSON_SCHEMA, CaseBatch, conform
+from offramp.core.relief import CONVICTION_DISPOSITIONS, retrospective_candidates
+from offramp.web.cases.models import Case, Charge, ProgramReferral
+
+#: the charge columns the evaluation frame reads
+_CHARGE_FIELDS = ("seq", "is_primary", "offense_kind", "severity", "drug", "quantity", "quantity_unit")
+
+
+def _frame(rows: list[tuple[Any, ...]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def convicted_batch(today: dt.date) -> CaseBatch:
+    """The stored cases with a conviction disposition dated on or before `today` (or undated), their
+    persons and charges, as the `CaseBatch` intake would have produced."""
+    case_fields = [name for name in CASE_SCHEMA if name != "person_key"]
+    cases_qs = Case.objects.filter(disposition__in=sorted(CONVICTION_DISPOSITIONS)).exclude(
+        disposition_date__gt=today
+    )
+    case_rows = list(cases_qs.order_by("id").values_list(*case_fields, "person__person_key"))
+    cases = _frame(case_rows, {**{n: CASE_SCHEMA[n] for n in case_fields}, "person_key": pl.String()})
+    charge_rows = list(
+        Charge.objects.filter(case__in=cases_qs).values_list("case__case_key", *_CHARGE_FIELDS)
+    )
+    charges = _frame(charge_rows, {"case_key": pl.String(), **{n: CHARGE_SCHEMA[n] for n in _CHARGE_FIELDS}})
+    person_rows = list(cases_qs.values_list("person__person_key", "person__birth_year").distinct())
+    persons = _frame(person_rows, {"person_key": pl.String(), "birth_year": PERSON_SCHEMA["birth_year"]})
+    return CaseBatch(
+        source_format="database",
+        cases=conform(cases, CASE_SCHEMA),
+        charges=conform(charges, CHARGE_SCHEMA),
+        persons=conform(persons, PERSON_SCHEMA),
+    )
+
+
+@dataclass(frozen=True)
+class CandidateReport:
+    candidates: pl.DataFrame
+    convictions: int
+    pack_id: str
+    pack_version: str
+    today: dt.date
+
+    @property
+    def by_outcome(self) -> list[tuple[str, int]]:
+        counts = self.candidates.group_by("today_outcome").len().sort("today_outcome")
+        return [(str(k), int(v)) for k, v in counts.iter_rows()]
+
+
+def relief_candidates(pack: Any, today: dt.date) -> CandidateReport:
+    """Past convictions today's `pack` would decline or divert (see the module docstring)."""
+    from offramp.core.evaluation.engine import evaluate
+
+    batch = convicted_batch(today)
+    frame = case_frame(batch)
+    if frame.height:
+        evaluated = evaluate(frame, pack, on=today, columns=["case_key", "outcome", "chosen_rule"])
+    else:
+        evaluated = pl.DataFrame(
+            schema={"case_key": pl.String, "outcome": pl.String, "chosen_rule": pl.String}
+        )
+    history = batch.cases.join(
+        frame.select("case_key", "offense_kind", "drug"), on="case_key", how="left"
+    ).select("case_key", "person_key", "received_date", "offense_kind", "drug", "disposition")
+    found = retrospective_candidates(history, evaluated, pack=pack)
+    return CandidateReport(
+        candidates=found,
+        convictions=batch.cases.height,
+        pack_id=str(getattr(pack, "id", "")),
+        pack_version=str(getattr(pack, "version", "")),
+        today=today,
+    )
+
+
+# --- follow-up ----------------------------------------------------------------------------------------------
+
+#: one row per exit: where it was recorded, the case, the person, the day and the kind
+EXIT_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.String(),
+    "case_key": pl.String(),
+    "program": pl.String(),
+    "person_key": pl.String(),
+    "exit_date": pl.Date(),
+    "exit_kind": pl.String(),
+}
+IMPORTED = "imported referral"
+OFFICE = "diversion referral"
+
+
+def imported_exits() -> pl.DataFrame:
+    """Exits recorded by an imported source: a graduated referral completed, a failed one terminated, on its
+    closed date (a referral without one cannot be placed in time and is left out)."""
+    kinds = {
+        ReferralResult.GRADUATED.value: ExitKind.COMPLETED.value,
+        ReferralResult.FAILED.value: ExitKind.TERMINATED.value,
+    }
+    rows = ProgramReferral.objects.filter(result__in=list(kinds), closed_date__isnull=False).values_list(
+        "case__case_key", "program_code", "case__person__person_key", "closed_date", "result"
+    )
+    return pl.DataFrame(
+        [(IMPORTED, key, program, person, day, kinds[result]) for key, program, person, day, result in rows],
+        schema=EXIT_SCHEMA,
+        orient="row",
+    )
+
+
+def _table_exists(table: str) -> bool:
+    return table in connection.introspection.table_names()
+
+
+def office_exits() -> pl.DataFrame:
+    """Exits from the office's own diversion referrals: completed on `completed_on`, terminated on
+    `terminated_on` (empty until the diversion app's tables exist)."""
+    from offramp.web.diversion.models import Referral
+
+    if not _table_exists(Referral._meta.db_table):
+        return pl.DataFrame(schema=EXIT_SCHEMA)
+    rows = []
+    query = Referral.objects.filter(completed_on__isnull=False) | Referral.objects.filter(
+        terminated_on__isnull=False
+    )
+    for key, program, person, completed, terminated in query.values_list(
+        "case__case_key", "program_name", "case__person__person_key", "completed_on", "terminated_on"
+    ):
+        if completed is not None:
+            rows.append((OFFICE, key, program, person, completed, ExitKind.COMPLETED.value))
+        else:
+            rows.append((OFFICE, key, program, person, terminated, ExitKind.TERMINATED.value))
+    return pl.DataFrame(rows, schema=EXIT_SCHEMA, orient="row")
+
+
+def exits() -> pl.DataFrame:
+    """Every recorded exit, oldest first."""
+    return pl.concat([imported_exits(), office_exits()]).sort("exit_date", "case_key", "source")
+
+
+def all_cases() -> pl.DataFrame:
+    """person_key, case_key and received_date of every stored case of a person with an exit."""
+    people = exits().get_column("person_key").unique().to_list()
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(people), 500):  # SQLite's bound-parameter limit
+        rows.extend(
+            Case.objects.filter(person__person_key__in=people[start : start + 500]).values_list(
+                "person__person_key", "case_key", "received_date"
+            )
+        )
+    return pl.DataFrame(
+        rows,
+        schema={"person_key": pl.String(), "case_key": pl.String(), "received_date": pl.Date()},
+        orient="row",
+    )
+
+
+@dataclass(frozen=True)
+class FollowupReport:
+    exits: pl.DataFrame  # recidivism's rows: EXIT_SCHEMA + within_<N>y + first_new_case_key/date
+    summary: pl.DataFrame  # core.followup.SUMMARY_SCHEMA
+    windows: tuple[int, ...]
+    today: dt.date
+
+
+def followup(today: dt.date, windows: tuple[int, ...] = DEFAULT_WINDOWS) -> FollowupReport:
+    events = exits().filter(pl.col("exit_date") <= today)
+    measured = recidivism(events, all_cases(), windows, today=today)
+    return FollowupReport(exits=measured, summary=summary(measured, windows), windows=windows, today=today)
+
+
+def followup_csv(report: FollowupReport) -> str:
+    """One row per exit: the exit, true / false / blank (not yet measurable) per window, the first new case.
+    Text a spreadsheet would run as a formula is made inert with a leading apostrophe, as in `relief.to_csv`."""
+    frame = report.exits
+    risky = r"^[=+\-@\t\r]"
+    cells = [
+        pl.when(pl.col(c).str.contains(risky)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        if dtype == pl.String
+        else pl.col(c)
+        for c, dtype in frame.schema.items()
+    ]
+    return frame.select(cells).write_csv(date_format="%Y-%m-%d", null_value="")

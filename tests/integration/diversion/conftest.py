@@ -1,0 +1,79 @@
+"""Shared fixtures of the diversion tests: a case without victims (D-1) and one with a victim on file (D-2,
+created directly: the CSV importer records only `victim_count`), the policy replaced by a fake whose
+victim-consultation flag each test chooses, and helpers that post like the case page's forms do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from tests.fixtures.users import Staff
+from tests.integration.decisions.fakes import FakeExplanation, use_fake
+from tests.integration.helpers import cases_csv, load_cases
+
+from offramp.web.cases.models import Case, Victim
+from offramp.web.diversion.models import Referral
+
+
+def consultation_rules(required: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": "divert-possession",
+            "precedence": 20,
+            "then": {"outcome": "pre_charge_diversion", "program_types": ["treatment"]},
+            "because": "Possession for personal use: treatment, not prosecution.",
+            "reference": "Office memo 2024-03 §2",
+            "flags": {"supervisor_approval": False, "victim_consultation": required},
+        }
+    ]
+
+
+def fake_policy(monkeypatch: pytest.MonkeyPatch, *, victim_consultation: bool) -> None:
+    use_fake(monkeypatch, FakeExplanation(rules=consultation_rules(victim_consultation)))
+
+
+@pytest.fixture(autouse=True)
+def no_consultation_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_policy(monkeypatch, victim_consultation=False)
+
+
+@pytest.fixture
+def cases(tmp_path: Path, staff: Staff) -> dict[str, Case]:
+    load_cases(cases_csv(tmp_path, [{"case_id": "D-1"}, {"case_id": "D-2", "victim_count": "1"}]))
+    with_victim = Case.objects.get(case_key="D-2")
+    Victim.objects.create(case=with_victim, seq=1, harm="property", restitution_claimed_usd=250.0)
+    return {"plain": Case.objects.get(case_key="D-1"), "with_victim": with_victim}
+
+
+@pytest.fixture
+def case(cases: dict[str, Case]) -> Case:
+    return cases["plain"]
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def offer(client: Client, case: Case, program: str = "ccsao:BR9") -> Any:
+    return client.post(f"/diversion/cases/{case.case_key}/offer/", {"program": program})
+
+
+def step(
+    client: Client, referral: Referral | int, event: str, version: int | None = None, **fields: Any
+) -> Any:
+    pk = referral if isinstance(referral, int) else referral.pk
+    if version is None:
+        version = Referral.objects.get(pk=pk).version
+    return client.post(
+        f"/diversion/referrals/{pk}/transition/", {"event": event, "expected_version": version, **fields}
+    )
+
+
+def walk(client: Client, referral: Referral, *events: str) -> None:
+    for event in events:
+        response = step(client, referral, event)
+        assert response.status_code == 302, (event, response.content.decode()[:2000])
