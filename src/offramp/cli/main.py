@@ -8,6 +8,8 @@
     offramp policy check FILE
     offramp screen score INSTRUMENT --answers JSON [--json]
     offramp programs import FILE_OR_DIR --format F | programs export --format hsds --out DIR
+    offramp report relief [--policy ID_OR_FILE] [--out FILE.csv] | report followup [--out FILE.csv]
+    offramp simulate --policy DRAFT --baseline CURRENT --cases FILE --out report.html [--capacity FILE.csv]
     offramp <any Django management command>   (migrate, createsuperuser, shell, runserver ...)
 
 Product commands that need no database (generate, evaluate, explain, policy, screen) never start Django.
@@ -20,7 +22,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-PRODUCT_COMMANDS = ("import", "generate", "demo", "evaluate", "explain", "policy", "screen", "programs")
+PRODUCT_COMMANDS = (
+    "import",
+    "generate",
+    "demo",
+    "evaluate",
+    "explain",
+    "policy",
+    "screen",
+    "programs",
+    "report",
+    "simulate",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from offramp.cli import demo, evaluate, generate, importer, policy, programs, screen
+    from offramp.cli import demo, evaluate, generate, importer, policy, programs, report, screen, simulate
 
     parser = argparse.ArgumentParser(prog="offramp", description="Offramp's own commands.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -46,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     policy.add_parser(sub)
     screen.add_parser(sub)
     programs.add_parser(sub)
+    report.add_parser(sub)
+    simulate.add_parser(sub)
     return parser
 
 
