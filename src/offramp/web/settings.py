@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "offramp.web.diversion",
     "offramp.web.victims",
     "offramp.web.relief",
+    "offramp.web.analytics",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("diversion/", include("offramp.web.diversion.urls")),
     path("victims/", include("offramp.web.victims.urls")),
     path("relief/", include("offramp.web.relief.urls")),
+    path("analytics/", include("offramp.web.analytics.urls")),
     path("admin/", admin.site.urls),
 ]
 
