@@ -75,6 +75,7 @@ bench: install
 	$(BIN)/python bench/bench_evaluate.py
 	$(BIN)/python bench/bench_match.py
 	$(BIN)/python bench/bench_simulate.py
+	$(BIN)/python bench/bench_dashboards.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

@@ -8,7 +8,7 @@
     offramp policy check FILE
     offramp screen score INSTRUMENT --answers JSON [--json]
     offramp programs import FILE_OR_DIR --format F | programs export --format hsds --out DIR
-    offramp report relief [--policy ID_OR_FILE] [--out FILE.csv] | report followup [--out FILE.csv]
+    offramp report relief|followup|metrics|disparity --out FILE.csv [options]   (see `offramp report -h`)
     offramp simulate --policy DRAFT --baseline CURRENT --cases FILE --out report.html [--capacity FILE.csv]
     offramp <any Django management command>   (migrate, createsuperuser, shell, runserver ...)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -162,6 +163,8 @@ STATICFILES_DIRS = [
         for part in ("css", "js", "fonts", "img")
     ],
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+    #: plotly.js as bundled in the `plotly` wheel (analytics charts: served locally, never a CDN)
+    ("plotly", Path(str(getattr(find_spec("plotly"), "origin", ""))).resolve().parent / "package_data"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

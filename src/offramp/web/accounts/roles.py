@@ -179,6 +179,27 @@ ROLES = tuple(
     for r in ROLES
 )
 
+#: analytics (issue 7): de-identified aggregates only (the pages read the analytics snapshot, never a case).
+#: Analysts and supervisors get everything; line prosecutors read the dashboards and the definitions (how
+#: the office is doing) but neither the disparity tables, the exports nor the simulator. Advocates,
+#: coordinators, auditors and administrators have no analytics permission (their work is elsewhere).
+ANALYTICS_READ = ("analytics.view_dashboards", "analytics.view_definitions")
+ANALYTICS_ALL = (
+    *ANALYTICS_READ,
+    "analytics.view_disparity",
+    "analytics.export_analytics",
+    "analytics.run_simulation",
+)
+ANALYTICS_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "line_prosecutor": ANALYTICS_READ,
+    "supervisor": ANALYTICS_ALL,
+    "analyst": ANALYTICS_ALL,
+}
+ROLES = tuple(
+    Role(r.slug, r.name, r.description, (*r.permissions, *ANALYTICS_PERMISSIONS.get(r.slug, ())), r.staff)
+    for r in ROLES
+)
+
 ROLE_BY_SLUG = {role.slug: role for role in ROLES}
 
 

@@ -38,13 +38,10 @@ def _frame(rows: list[tuple[Any, ...]], schema: dict[str, pl.DataType]) -> pl.Da
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def convicted_batch(today: dt.date) -> CaseBatch:
-    """The stored cases with a conviction disposition dated on or before `today` (or undated), their
-    persons and charges, as the `CaseBatch` intake would have produced."""
+def batch_of(cases_qs: Any) -> CaseBatch:
+    """The cases of `cases_qs`, their persons (birth year) and charges, as the `CaseBatch` intake would have
+    produced, in one query per table (the relief report and the web what-if simulation read it)."""
     case_fields = [name for name in CASE_SCHEMA if name != "person_key"]
-    cases_qs = Case.objects.filter(disposition__in=sorted(CONVICTION_DISPOSITIONS)).exclude(
-        disposition_date__gt=today
-    )
     case_rows = list(cases_qs.order_by("id").values_list(*case_fields, "person__person_key"))
     cases = _frame(case_rows, {**{n: CASE_SCHEMA[n] for n in case_fields}, "person_key": pl.String()})
     charge_rows = list(
@@ -58,6 +55,15 @@ def convicted_batch(today: dt.date) -> CaseBatch:
         cases=conform(cases, CASE_SCHEMA),
         charges=conform(charges, CHARGE_SCHEMA),
         persons=conform(persons, PERSON_SCHEMA),
+    )
+
+
+def convicted_batch(today: dt.date) -> CaseBatch:
+    """The stored cases with a conviction disposition dated on or before `today` (or undated)."""
+    return batch_of(
+        Case.objects.filter(disposition__in=sorted(CONVICTION_DISPOSITIONS)).exclude(
+            disposition_date__gt=today
+        )
     )
 
 
