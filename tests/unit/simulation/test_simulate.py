@@ -354,3 +354,37 @@ def test_offramp_simulate_writes_the_report_from_the_command_line(
     assert main(bad) == 2
     assert "no policy pack 'no-such-pack'" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_offramp_simulate_runs_on_a_historical_ccsao_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Historical data: a CCSAO Diversion export (its own header and spellings) goes through the same intake
+    as `offramp import cases`, and both packs are run over it."""
+    from offramp.core.intake.ccsao.exports import DIVERSION
+
+    base = {
+        "CASE_PARTICIPANT_ID": "175691153649", "RECEIVED_DATE": "01/05/2014 12:00:00 AM",
+        "OFFENSE_CATEGORY": "Narcotics", "DIVERSION_PROGRAM": "DDPP", "REFERRAL_DATE": "02/10/2014 12:00:00 AM",
+        "DIVERSION_COUNT": "1", "PRIMARY_CHARGE_OFFENSE_TITLE": "POSSESSION OF HEROIN",
+        "STATUTE": "720 ILCS 570/402(c)", "RACE": "Black", "GENDER": "Male", "DIVERSION_RESULT": "Graduated",
+        "DIVERSION_CLOSED_DATE": "03/01/2015 12:00:00 AM",
+    }  # fmt: skip
+    rows = [
+        {**base, "CASE_ID": "1001"},
+        {**base, "CASE_ID": "1002", "RACE": "White"},
+        {**base, "CASE_ID": "1003", "STATUTE": "720 ILCS 570/401(c)(2)",
+         "PRIMARY_CHARGE_OFFENSE_TITLE": "MANUFACTURE/DELIVERY OF CONTROLLED SUBSTANCE"},
+    ]  # fmt: skip
+    export = tmp_path / "diversion.csv"
+    header = list(DIVERSION.header)
+    export.write_text(
+        ",".join(header) + "\n" + "".join(",".join(r[h] for h in header) + "\n" for r in rows), encoding="utf-8"
+    )
+    data = tmp_path / "result.json"
+    args = ["simulate", "--policy", "public-health", "--baseline", "traditional", "--cases", str(export),
+            "--format", "ccsao-diversion", "--out", str(tmp_path / "r.html"), "--json", str(data)]  # fmt: skip
+    assert main(args) == 0, capsys.readouterr().err
+    result = json.loads(data.read_text(encoding="utf-8"))
+    assert result["cases"] == 3
+    assert sum(o["baseline"] for o in result["outcomes"]) == sum(o["draft"] for o in result["outcomes"]) == 3
