@@ -379,7 +379,8 @@ def test_offramp_simulate_runs_on_a_historical_ccsao_export(
     export = tmp_path / "diversion.csv"
     header = list(DIVERSION.header)
     export.write_text(
-        ",".join(header) + "\n" + "".join(",".join(r[h] for h in header) + "\n" for r in rows), encoding="utf-8"
+        ",".join(header) + "\n" + "".join(",".join(r[h] for h in header) + "\n" for r in rows),
+        encoding="utf-8",
     )
     data = tmp_path / "result.json"
     args = ["simulate", "--policy", "public-health", "--baseline", "traditional", "--cases", str(export),
