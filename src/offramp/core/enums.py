@@ -204,6 +204,16 @@ class ReferralResult(DescribedEnum):
     PENDING = ("pending", "No result recorded yet.")
 
 
+class PleaStage(DescribedEnum):
+    """When a diversion program takes people: the program directory's eligibility and a referral's path."""
+
+    PRE_PLEA = ("pre_plea", "Entered before any plea; completion leads to the charges being dismissed.")
+    POST_PLEA = (
+        "post_plea",
+        "Entered after a guilty plea; completion leads to the plea being vacated or the sentence deferred.",
+    )
+
+
 class ImportFormat(DescribedEnum):
     OFFRAMP_CSV = ("offramp-csv", "Offramp CSV: one row per case with its primary charge.")
     OFFRAMP_JSONL = ("offramp-jsonl", "Offramp JSON Lines: one full nested case per line.")
@@ -214,6 +224,7 @@ class ImportFormat(DescribedEnum):
 
 
 ALL_ENUMS: tuple[type[DescribedEnum], ...] = (
+    PleaStage,
     OffenseKind,
     Severity,
     Drug,

@@ -20,7 +20,6 @@ from offramp.core.diversion.lifecycle import (
     Event,
     GraduatedResponse,
     IllegalTransition,
-    PleaStage,
     ReasonCode,
     ReferralState,
     apply,
@@ -29,7 +28,7 @@ from offramp.core.diversion.lifecycle import (
     offer,
     reachable_states,
 )
-from offramp.core.enums import DescribedEnum
+from offramp.core.enums import DescribedEnum, PleaStage
 
 S, E, R = ReferralState, Event, ReasonCode
 

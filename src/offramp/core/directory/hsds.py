@@ -35,12 +35,11 @@ from offramp.core.directory.schema import (
     DirectoryBatch,
     MoudPolicy,
     Payment,
-    PleaStage,
     ServiceType,
     Sex,
     derived_id,
 )
-from offramp.core.enums import DescribedEnum, OffenseKind
+from offramp.core.enums import DescribedEnum, OffenseKind, PleaStage
 from offramp.core.intake.errors import FieldError, IntakeError
 
 #: the taxonomy whose terms carry Offramp's extensions

@@ -37,12 +37,11 @@ from offramp.core.directory.schema import (
     NEED_SERVICES,
     PROGRAM_TYPE_SERVICES,
     Payment,
-    PleaStage,
     ServiceType,
     Sex,
     conform,
 )
-from offramp.core.enums import OffenseKind
+from offramp.core.enums import OffenseKind, PleaStage
 
 #: ISO 639-1 codes shown by name in the reasons (others are shown as the code)
 LANGUAGE_NAMES = {

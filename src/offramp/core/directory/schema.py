@@ -89,14 +89,6 @@ NEED_SERVICES: dict[str, tuple[ServiceType, ...]] = {
 }
 
 
-class PleaStage(DescribedEnum):
-    PRE_PLEA = (
-        "pre_plea",
-        "Before any plea: charges are held or dismissed on completion (deferred prosecution).",
-    )
-    POST_PLEA = ("post_plea", "After a plea: the sentence or judgment is deferred (drug court, drug school).")
-
-
 class Sex(DescribedEnum):
     ANY = ("any", "Serves people of any sex.")
     FEMALE = ("female", "Serves women only.")

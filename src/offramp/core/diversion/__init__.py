@@ -29,7 +29,6 @@ from offramp.core.diversion.lifecycle import (
     IllegalTransition,
     LifecycleError,
     Outcome,
-    PleaStage,
     ProgramModel,
     ReasonCode,
     ReferralState,
@@ -37,6 +36,7 @@ from offramp.core.diversion.lifecycle import (
     legal_events,
     offer,
 )
+from offramp.core.enums import PleaStage
 
 __all__ = [
     "COOK_COUNTY_PROGRAMS",

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from offramp.core.enums import DescribedEnum
+from offramp.core.enums import DescribedEnum, PleaStage
 from offramp.core.intake.ccsao.vocab import DIVERSION_PROGRAM
 
 
@@ -122,14 +122,6 @@ class ReasonCode(DescribedEnum):
         "Cannot pay restitution or fees. Never a reason on its own: a payment plan is offered instead.",
     )
     OTHER = ("other", "Another reason, written out in the reason text.")
-
-
-class PleaStage(DescribedEnum):
-    PRE_PLEA = ("pre_plea", "Entered before any plea; completion leads to the charges being dismissed.")
-    POST_PLEA = (
-        "post_plea",
-        "Entered after a guilty plea; completion leads to the plea being vacated or the sentence deferred.",
-    )
 
 
 #: termination reasons that do not need a graduated response on record first

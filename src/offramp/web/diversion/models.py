@@ -25,10 +25,10 @@ from offramp.core.diversion import (
     ConditionKind,
     Event,
     GraduatedResponse,
-    PleaStage,
     ProgramModel,
     ReferralState,
 )
+from offramp.core.enums import PleaStage
 from offramp.web.cases.models import Case
 from offramp.web.decisions.models import ImmutableModel
 

@@ -33,7 +33,6 @@ from offramp.core.diversion import (
     GraduatedResponse,
     LifecycleError,
     Outcome,
-    PleaStage,
     ReasonCode,
     ReferralState,
     drug_test_result,
@@ -51,6 +50,7 @@ from offramp.core.diversion.deadlines import (
     program_end_deadline,
     progress_report_deadline,
 )
+from offramp.core.enums import PleaStage
 from offramp.web.audit.models import Action
 from offramp.web.audit.models import Outcome as AuditOutcome
 from offramp.web.audit.record import record
