@@ -312,3 +312,23 @@ def test_the_management_command_refreshes(history: None, capsys: pytest.CaptureF
     assert f"{len(CASES)} case(s) written" in capsys.readouterr().out
     call_command("analytics", "info")
     assert f"{len(CASES)} case(s), built" in capsys.readouterr().out
+
+
+def test_refresh_renders_the_transparency_pdf_so_no_request_waits_for_it(
+    history: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.management import call_command
+
+    from offramp.web.analytics import exports, views
+
+    call_command("analytics", "refresh")
+    assert "bytes of PDF rendered" in capsys.readouterr().out
+    (on_disk,) = snapshot.directory().glob("transparency-*.pdf")
+    assert on_disk.read_bytes().startswith(b"%PDF")
+
+    def never(*args: Any, **kwargs: Any) -> bytes:
+        raise AssertionError("WeasyPrint ran again")
+
+    monkeypatch.setattr(exports, "pdf_bytes", never)
+    views.CACHE.clear()  # a fresh process: only the file on disk is left
+    assert views.transparency_pdf_bytes() == on_disk.read_bytes()

@@ -591,17 +591,37 @@ def transparency(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required_audited(*EXPORT)
-def transparency_pdf(request: HttpRequest) -> HttpResponse:
-    frame = snapshot_frame()
+def transparency_pdf_bytes(frame: pl.DataFrame | None = None) -> bytes:
+    """The transparency report as PDF. WeasyPrint takes ~0.7-1.5 s whatever the data, so the PDF is rendered
+    once per snapshot and day (its date is printed in it) and kept beside the snapshot on disk
+    (`transparency-<snapshot built_at>-<day>.pdf`) and in memory; `offramp analytics refresh` renders it
+    right after building the snapshot, so no request waits for WeasyPrint."""
+    from offramp.web.analytics import snapshot
+
+    frame = snapshot_frame() if frame is None else frame
+    built = snapshot.info()
+    stamp = built.built_at.strftime("%Y%m%dT%H%M%S%f") if built is not None else "none"
+    cached = snapshot.directory() / f"transparency-{stamp}-{dt.date.today().isoformat()}.pdf"
 
     def render() -> bytes:
+        if cached.exists():
+            return cached.read_bytes()
         html = render_to_string("analytics/transparency_print.html", transparency_context(frame))
-        return exports.pdf_bytes(html, base_url=str(settings.BASE_DIR))
+        data = exports.pdf_bytes(html, base_url=str(settings.BASE_DIR))
+        for old in cached.parent.glob("transparency-*.pdf"):  # only the current one is kept
+            old.unlink(missing_ok=True)
+        partial = cached.with_suffix(".pdf.partial")
+        partial.write_bytes(data)
+        partial.replace(cached)
+        return data
 
-    # WeasyPrint takes ~0.7 s whatever the data: the PDF is rendered once per snapshot (and per day, as
-    # its date is printed in it), then served from memory
-    data: bytes = CACHE.get(frame, ("transparency.pdf", dt.date.today()), render)
+    data: bytes = CACHE.get(frame, ("transparency.pdf", stamp, dt.date.today()), render)
+    return data
+
+
+@permission_required_audited(*EXPORT)
+def transparency_pdf(request: HttpRequest) -> HttpResponse:
+    data = transparency_pdf_bytes()
     record(Action.EXPORT, object_type="analytics_transparency", detail={"format": "pdf", "bytes": len(data)})
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="transparency-{dt.date.today().isoformat()}.pdf"'

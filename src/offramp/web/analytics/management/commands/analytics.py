@@ -35,3 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"analytics snapshot: {built.rows} case(s) written to {built.path} in {built.seconds:.1f} s"
         )
+        from offramp.web.analytics.views import transparency_pdf_bytes
+
+        pdf = transparency_pdf_bytes(snapshot.load())  # rendered now, so no request waits for WeasyPrint
+        self.stdout.write(f"transparency report: {len(pdf):,} bytes of PDF rendered")
