@@ -192,3 +192,26 @@ def test_a_decision_keeps_what_the_recommendation_was_made_with(case: Case, staf
     decision = Decision.objects.get(case=case)
     assert decision.trace["facts"]["sud_screen"] == "positive"
     assert decision.trace["notes"] == [SUD_SCREEN_NOTES["positive"]]
+
+
+def test_the_admin_shows_a_decision_without_the_screening_it_used(case: Case, staff: Staff) -> None:
+    """The admin cannot ask decide_access, so the stored trace is shown with the screen's contribution
+    withheld: the sud_screen fact, the note and the sud_indicated finding it decided."""
+    from offramp.web.decisions.admin import SUD_WITHHELD
+
+    screen(case, staff.carol, DAST_POSITIVE)
+    make_consent(case, staff.carol, "valid")
+    rec = recommend.recommend_case(case, staff.alice)
+    from offramp.web.decisions.service import record_decision
+
+    decision = record_decision(case, rec, staff.alice, rec.outcome, "")
+    assert decision.trace["facts"]["sud_screen"] == "positive"  # kept in the record itself
+    admin = Client()
+    admin.force_login(staff.grace)
+    response = admin.get(f"/admin/decisions/decision/{decision.pk}/change/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert SUD_WITHHELD.split(" (")[0] in page
+    assert "&quot;sud_screen&quot;: &quot;positive&quot;" not in page
+    assert '"sud_screen": "positive"' not in page
+    assert SUD_SCREEN_NOTES["positive"] not in page

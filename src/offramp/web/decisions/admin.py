@@ -3,6 +3,9 @@ an edit, so the admin offers no add, change or delete."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.contrib import admin
 
 from offramp.web.admin_base import ReadOnlyAdmin
@@ -22,7 +25,41 @@ class DecisionAdmin(ReadOnlyAdmin):
     )
     list_filter = ("outcome", "accepted", "needs_supervisor", "policy_id")
     search_fields = ("case__case_key",)
-    readonly_fields = [f.name for f in Decision._meta.fields]
+    # the trace is shown through `redacted_trace`: the admin cannot ask decide_access, so a SUD screening
+    # result the deciding prosecutor was allowed to use (42 CFR Part 2) is not shown again here
+    readonly_fields = [f.name for f in Decision._meta.fields if f.name != "trace"] + ["redacted_trace"]
+    exclude = ("trace",)
+
+    @admin.display(description="trace (SUD screening results withheld)")
+    def redacted_trace(self, obj: Decision) -> str:
+        return json.dumps(redact_sud(obj.trace), indent=2, sort_keys=True, default=str)
+
+
+#: what a stored trace says about a SUD screening: the evaluation fact and the notes built from it
+SUD_WITHHELD = "withheld (42 CFR Part 2: shown only on the case page, to users a consent covers)"
+
+
+def redact_sud(trace: Any) -> Any:
+    """The trace without what a SUD screening contributed: the `sud_screen` fact, the explanation's notes
+    about it and, when a screen was used, the `sud_indicated` finding it decided."""
+    if not isinstance(trace, dict):
+        return trace
+    out = dict(trace)
+    facts = dict(out.get("facts") or {})
+    used = facts.get("sud_screen") in ("positive", "negative")
+    if "sud_screen" in facts and facts["sud_screen"] is not None:
+        facts["sud_screen"] = SUD_WITHHELD
+    out["facts"] = facts
+    if out.get("notes"):
+        out["notes"] = [SUD_WITHHELD]
+    if used:
+        out["findings"] = [
+            {**f, "value": SUD_WITHHELD, "present": [], "absent": [], "unknown": []}
+            if isinstance(f, dict) and f.get("name") in ("sud_indicated", "needs")
+            else f
+            for f in out.get("findings") or []
+        ]
+    return out
 
 
 @admin.register(DecisionApproval)
