@@ -40,6 +40,7 @@ RUN_ENV := SECRET_KEY_FILE=$(CURDIR)/var/secret_key
 run: install var/secret_key
 	$(RUN_ENV) $(BIN)/offramp migrate --noinput -v0
 	$(RUN_ENV) $(BIN)/offramp demo load
+	$(RUN_ENV) $(BIN)/offramp analytics refresh
 	$(RUN_ENV) $(BIN)/offramp collectstatic --noinput -v0
 	@echo "Offramp is serving on http://$(HOST):$(PORT)/ — demo users are listed in README.md"
 	$(RUN_ENV) $(BIN)/gunicorn offramp.web.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
