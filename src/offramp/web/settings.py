@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from offramp.web.env import envbool, envint, envlist, envstr
+from offramp.web.env import envbool, envchoice, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent
 #: the checkout (or install prefix) holding var/, node_modules/ and policies/
@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "offramp.web.audit.middleware.AuditContextMiddleware",
     "offramp.web.accounts.middleware.NoStoreForSignedInMiddleware",
+    "offramp.web.accounts.middleware.RequireMFAMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -137,6 +138,12 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", True)
+
+#: CJIS: multi-factor authentication for access to CJI. "required": after the password, every signed-in user
+#: enrols (first time) or enters a TOTP code before any other page (accounts/middleware.py, accounts/mfa.py)
+OFFRAMP_MFA = envchoice("OFFRAMP_MFA", "off", ("required", "off"))
+#: the admin lists authenticators without their secret keys
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SESSION_COOKIE_AGE = envint("SESSION_MINUTES", 30, minimum=1) * 60  # CJIS: session lock after inactivity
 SESSION_SAVE_EVERY_REQUEST = True

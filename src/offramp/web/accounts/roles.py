@@ -155,6 +155,9 @@ ROLES: tuple[Role, ...] = (
             "decisions.view_decision",
             "audit.view_auditevent",
             "auth.view_user",
+            # resetting a lost authenticator: an administrator removes the device, the user enrols again
+            "otp_totp.view_totpdevice",
+            "otp_totp.delete_totpdevice",
             "auth.add_user",
             "auth.change_user",
             "auth.view_group",

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from offramp.web.accounts import mfa
+
 app_name = "accounts"
 
 urlpatterns = [
@@ -10,4 +12,6 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mfa/enrol/", mfa.enrol, name="mfa_enrol"),
+    path("mfa/verify/", mfa.verify, name="mfa_verify"),
 ]
