@@ -27,7 +27,7 @@ from offramp.core.directory.validate import (
 )
 
 PROJECT_SCHEMAS = Path(__file__).resolve().parents[3] / "src" / "offramp" / "data" / "hsds_3.0"
-EXAMPLES = PROJECT_SCHEMAS / "examples"  # the specification's own examples (see SOURCE.md there)
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "hsds_3.0_examples"  # the spec's own (SOURCE.md)
 
 ORG_A, ORG_B = derived_id("test-org", "a"), derived_id("test-org", "b")
 LOC_A, LOC_B = derived_id("test-loc", "a"), derived_id("test-loc", "b")
