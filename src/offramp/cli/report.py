@@ -172,21 +172,6 @@ def run_followup(ns: argparse.Namespace) -> int:
     return 0
 
 
-def _inert_csv(frame: Any) -> str:
-    """CSV text with text cells a spreadsheet would run as a formula made inert (leading apostrophe)."""
-    import polars as pl
-
-    risky = r"^[=+\-@\t\r]"
-    cells = [
-        pl.when(pl.col(c).str.contains(risky)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        if dtype == pl.String
-        else pl.col(c)
-        for c, dtype in frame.schema.items()
-    ]
-    text: str = frame.select(cells).write_csv(null_value="")
-    return text
-
-
 def metrics_table(frame: Any, by: list[str], period: str, public: bool, min_cell: int) -> Any:
     """The metrics CSV's table (RESULT_SCHEMA + `name`); `public` blanks small counts (module docstring)."""
     import polars as pl
@@ -250,10 +235,12 @@ def _snapshot() -> Any:
 
 
 def run_metrics(ns: argparse.Namespace) -> int:
+    from offramp.core.csvsafe import inert_csv
+
     setup_django()
     frame, built = _snapshot()
     table = metrics_table(frame, ns.by, ns.period, ns.public, ns.min_cell)
-    _write(_inert_csv(table), ns.out)
+    _write(inert_csv(table), ns.out)
     print(
         f"offramp report metrics: {table.height} row(s) ({table['metric'].n_unique()} metric(s) x period x "
         f"group) over {frame.height} case(s), snapshot built {built}"
@@ -270,13 +257,15 @@ def run_metrics(ns: argparse.Namespace) -> int:
 
 
 def run_disparity(ns: argparse.Namespace) -> int:
+    from offramp.core.csvsafe import inert_csv
+
     setup_django()
     frame, built = _snapshot()
     if ns.min_cell < 0:
         print("offramp report disparity: --min-cell must be 0 or more", file=sys.stderr)
         return 2
     table = disparity_table(frame, ns.by, ns.reference, ns.within, ns.min_cell, ns.period, ns.public)
-    _write(_inert_csv(table), ns.out)
+    _write(inert_csv(table), ns.out)
     groups = set(frame.get_column(ns.by[0]).cast(str).fill_null("unknown").unique().to_list())
     note = "" if ns.reference in groups else f"; no '{ns.reference}' cases, so no RRI"
     print(

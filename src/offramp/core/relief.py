@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from offramp.core.csvsafe import inert_csv
 from offramp.core.enums import DescribedEnum, DispositionKind
 from offramp.core.policy.pack import Outcome, Pack
 
@@ -204,12 +205,4 @@ def to_csv(candidates: pl.DataFrame) -> str:
     """The candidate list as CSV text: a header row, dates as YYYY-MM-DD, unknown as an empty cell, and
     text a spreadsheet would run as a formula (starting with = + - @ tab or CR) made inert with a leading
     apostrophe, as the treatment-report export does."""
-    risky = r"^[=+\-@\t\r]"
-    cells = [
-        pl.when(pl.col(c).str.contains(risky)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        if candidates.schema[c] == pl.String
-        else pl.col(c)
-        for c in CANDIDATE_SCHEMA
-        if c in candidates.columns
-    ]
-    return candidates.select(cells).write_csv()
+    return inert_csv(candidates.select(c for c in CANDIDATE_SCHEMA if c in candidates.columns))

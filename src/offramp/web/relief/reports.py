@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 from django.db import connection
 
+from offramp.core.csvsafe import inert_csv
 from offramp.core.enums import ReferralResult
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.followup import DEFAULT_WINDOWS, ExitKind, recidivism, summary
@@ -202,12 +203,4 @@ def followup(today: dt.date, windows: tuple[int, ...] = DEFAULT_WINDOWS) -> Foll
 def followup_csv(report: FollowupReport) -> str:
     """One row per exit: the exit, true / false / blank (not yet measurable) per window, the first new case.
     Text a spreadsheet would run as a formula is made inert with a leading apostrophe, as in `relief.to_csv`."""
-    frame = report.exits
-    risky = r"^[=+\-@\t\r]"
-    cells = [
-        pl.when(pl.col(c).str.contains(risky)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        if dtype == pl.String
-        else pl.col(c)
-        for c, dtype in frame.schema.items()
-    ]
-    return frame.select(cells).write_csv(date_format="%Y-%m-%d", null_value="")
+    return inert_csv(report.exits)

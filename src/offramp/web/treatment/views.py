@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from offramp.core.consent import REDISCLOSURE_NOTICE, AccessDecision, Purpose, SudInformation
+from offramp.core.csvsafe import inert_text
 from offramp.core.evaluation.criteria.enums import Need
 from offramp.core.screening import needs as core_needs
 from offramp.web.accounts.access import permission_required_audited
@@ -266,8 +267,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return inert_text(str(value))
 
 
 @permission_required_audited("cases.view_case")
