@@ -87,19 +87,9 @@ def directory_capacity() -> dict[str, Any]:
     from offramp.cli.django_setup import setup_django
 
     setup_django()
-    from offramp.core.simulation import capacity_from_services
-    from offramp.web.programs.models import Service
+    from offramp.web.programs.store import capacity_by_program_type
 
-    values = list(Service.objects.values_list("service_types", "capacity", "vacancies"))
-    services = pl.DataFrame(
-        {
-            "service_types": [list(v[0] or []) for v in values],
-            "capacity": [v[1] for v in values],
-            "vacancies": [v[2] for v in values],
-        },
-        schema={"service_types": pl.List(pl.String), "capacity": pl.Int64, "vacancies": pl.Int64},
-    )
-    return dict(capacity_from_services(services))
+    return capacity_by_program_type()
 
 
 def run(ns: argparse.Namespace) -> int:

@@ -645,23 +645,6 @@ def all_cases_batch() -> Any:
     return batch_of(Case.objects.all()), race
 
 
-def directory_capacity() -> dict[str, Any]:
-    """Capacity per program type from the directory's services (as `offramp simulate --capacity-from-directory`)."""
-    from offramp.core.simulation import capacity_from_services
-    from offramp.web.programs.models import Service
-
-    values = list(Service.objects.values_list("service_types", "capacity", "vacancies"))
-    services = pl.DataFrame(
-        {
-            "service_types": [list(v[0] or []) for v in values],
-            "capacity": [v[1] for v in values],
-            "vacancies": [v[2] for v in values],
-        },
-        schema={"service_types": pl.List(pl.String), "capacity": pl.Int64, "vacancies": pl.Int64},
-    )
-    return dict(capacity_from_services(services))
-
-
 def _pack_choices() -> tuple[list[Any], list[tuple[str, str]]]:
     from offramp.web.decisions.packs import list_pack_files
 
@@ -675,6 +658,7 @@ def run_simulation(draft_path: Any, baseline_path: Any, on: dt.date | None, samp
     from offramp.core.evaluation.frame import case_frame
     from offramp.core.policy import resolve_pack
     from offramp.core.simulation import Assumptions, simulate
+    from offramp.web.programs.store import capacity_by_program_type
 
     batch, race = all_cases_batch()
     frame = case_frame(batch)
@@ -686,7 +670,7 @@ def run_simulation(draft_path: Any, baseline_path: Any, on: dt.date | None, samp
         resolve_pack(draft_path),
         resolve_pack(baseline_path),
         assumptions=Assumptions.load(),
-        capacity=directory_capacity(),
+        capacity=capacity_by_program_type(),
         on=on,
         sample=sample,
     )

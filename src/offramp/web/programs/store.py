@@ -408,3 +408,20 @@ def _dashed(column: str) -> pl.Expr:
         ],
         separator="-",
     ).alias(column)
+
+
+def capacity_by_program_type() -> dict[str, Any]:
+    """Capacity per policy program type from the stored services (core `capacity_from_services`): what the
+    what-if simulation sets program demand against, from the command line and from the web page."""
+    from offramp.core.simulation import capacity_from_services
+
+    values = list(Service.objects.values_list("service_types", "capacity", "vacancies"))
+    services = pl.DataFrame(
+        {
+            "service_types": [list(v[0] or []) for v in values],
+            "capacity": [v[1] for v in values],
+            "vacancies": [v[2] for v in values],
+        },
+        schema={"service_types": pl.List(pl.String), "capacity": pl.Int64, "vacancies": pl.Int64},
+    )
+    return dict(capacity_from_services(services))
