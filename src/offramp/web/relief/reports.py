@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.db import connection
 
 from offramp.core.csvsafe import inert_csv
 from offramp.core.enums import ReferralResult
@@ -139,17 +138,11 @@ def imported_exits() -> pl.DataFrame:
     )
 
 
-def _table_exists(table: str) -> bool:
-    return table in connection.introspection.table_names()
-
-
 def office_exits() -> pl.DataFrame:
     """Exits from the office's own diversion referrals: completed on `completed_on`, terminated on
-    `terminated_on` (empty until the diversion app's tables exist)."""
+    `terminated_on`."""
     from offramp.web.diversion.models import Referral
 
-    if not _table_exists(Referral._meta.db_table):
-        return pl.DataFrame(schema=EXIT_SCHEMA)
     rows = []
     query = Referral.objects.filter(completed_on__isnull=False) | Referral.objects.filter(
         terminated_on__isnull=False
@@ -169,9 +162,8 @@ def exits() -> pl.DataFrame:
     return pl.concat([imported_exits(), office_exits()]).sort("exit_date", "case_key", "source")
 
 
-def all_cases() -> pl.DataFrame:
-    """person_key, case_key and received_date of every stored case of a person with an exit."""
-    people = exits().get_column("person_key").unique().to_list()
+def cases_of(people: list[str]) -> pl.DataFrame:
+    """person_key, case_key and received_date of every stored case of these people."""
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(people), 500):  # SQLite's bound-parameter limit
         rows.extend(
@@ -195,8 +187,10 @@ class FollowupReport:
 
 
 def followup(today: dt.date, windows: tuple[int, ...] = DEFAULT_WINDOWS) -> FollowupReport:
-    events = exits().filter(pl.col("exit_date") <= today)
-    measured = recidivism(events, all_cases(), windows, today=today)
+    recorded = exits()
+    events = recorded.filter(pl.col("exit_date") <= today)
+    cases = cases_of(recorded.get_column("person_key").unique().to_list())
+    measured = recidivism(events, cases, windows, today=today)
     return FollowupReport(exits=measured, summary=summary(measured, windows), windows=windows, today=today)
 
 
