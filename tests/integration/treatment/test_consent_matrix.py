@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.utils import timezone
 from tests.fixtures.users import Staff
 from tests.integration.helpers import cases_csv, load_cases, no_static_finders  # noqa: F401
+from tests.integration.treatment import consents
+from tests.integration.treatment.consents import STATES, client_for
 
 from offramp.core.consent import REDISCLOSURE_NOTICE, AccessState
 from offramp.core.screening import Administration, AdministrationMode
@@ -30,7 +31,6 @@ SCORE_CELL = '<td data-testid="screening-score">3</td><td data-testid="screening
 WITHHELD = "SUD screening information exists but is withheld: "
 CASE_ROLES = ("line_prosecutor", "supervisor", "diversion_coordinator", "victim_advocate")
 NAMED_ROLES = ("diversion_coordinator", "line_prosecutor")
-STATES = ("none", "valid", "expired", "revoked", "out_of_scope")
 
 
 @pytest.fixture
@@ -49,41 +49,11 @@ def case(tmp_path: Path, staff: Staff) -> Case:
 
 
 def make_consent(case: Case, by: User, state: str, **changes: object) -> ConsentRecord | None:
-    if state == "none":
-        return None
-    today = timezone.localdate()
-    fields: dict[str, object] = {
-        "person": case.person,
-        "disclosing_program": "Northside Recovery Services",
-        "recipient_roles": list(NAMED_ROLES),
-        "recipient_usernames": [],
-        "purposes": ["monitor_diversion"],
-        "information": ["screening_results"],
-        "signed_on": today - dt.timedelta(days=30),
-        "starts_on": today - dt.timedelta(days=30),
-        "expires_on": today + dt.timedelta(days=365),
-        "created_by": by,
-    }
-    if state == "expired":
-        fields["expires_on"] = today - dt.timedelta(days=1)
-    if state == "out_of_scope":
-        fields["information"] = ["treatment_reports"]
-    row = ConsentRecord.objects.create(**(fields | changes))
-    if state == "revoked":
-        ConsentRevocation.objects.create(consent=row, revoked_on=today, recorded_by=by)
-    return row
+    return consents.make_consent(case, by, state, kind="screening_results", roles=NAMED_ROLES, **changes)
 
 
 def expected_state(role: str, state: str) -> AccessState:
-    if state == "valid":
-        return AccessState.VALID if role in NAMED_ROLES else AccessState.OUT_OF_SCOPE
-    return AccessState(state)
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return consents.expected_state(role, state, NAMED_ROLES)
 
 
 @pytest.mark.parametrize("state", STATES)

@@ -13,6 +13,8 @@ from django.test import Client
 from django.utils import timezone
 from tests.fixtures.users import Staff
 from tests.integration.helpers import cases_csv, load_cases, no_static_finders  # noqa: F401
+from tests.integration.treatment import consents
+from tests.integration.treatment.consents import STATES
 
 from offramp.core.consent import REDISCLOSURE_NOTICE, AccessState, Purpose
 from offramp.core.evaluation.explain import SUD_SCREEN_NOTES
@@ -33,7 +35,6 @@ DAST_POSITIVE = [True, True, True, True, False, False, False, False, False, Fals
 DAST_NEGATIVE = [False, False, True, False, False, False, False, False, False, False]
 CASE_ROLES = ("line_prosecutor", "supervisor", "diversion_coordinator", "victim_advocate")
 NAMED_ROLES = ("line_prosecutor", "supervisor")
-STATES = ("none", "valid", "expired", "revoked", "out_of_scope")
 
 
 @pytest.fixture
@@ -55,31 +56,18 @@ def screen(case: Case, by: User, answers: list[bool]) -> Screening:
 
 
 def make_consent(case: Case, by: User, state: str, purposes: list[str] | None = None) -> ConsentRecord | None:
-    if state == "none":
-        return None
-    today = timezone.localdate()
-    row = ConsentRecord.objects.create(
-        person=case.person,
-        disclosing_program="Northside Recovery Services",
-        recipient_roles=list(NAMED_ROLES),
-        recipient_usernames=[],
+    return consents.make_consent(
+        case,
+        by,
+        state,
+        kind="screening_results",
+        roles=NAMED_ROLES,
         purposes=purposes or [Purpose.CHARGING_DECISION.value],
-        # out of scope: a consent for treatment reports only
-        information=["treatment_reports"] if state == "out_of_scope" else ["screening_results"],
-        signed_on=today - dt.timedelta(days=30),
-        starts_on=today - dt.timedelta(days=30),
-        expires_on=today + (dt.timedelta(days=-1) if state == "expired" else dt.timedelta(days=365)),
-        created_by=by,
     )
-    if state == "revoked":
-        ConsentRevocation.objects.create(consent=row, revoked_on=today, recorded_by=by)
-    return row
 
 
 def expected_state(role: str, state: str) -> AccessState:
-    if state == "valid":
-        return AccessState.VALID if role in NAMED_ROLES else AccessState.OUT_OF_SCOPE
-    return AccessState(state)
+    return consents.expected_state(role, state, NAMED_ROLES)
 
 
 def charging_events(user: User) -> list[AuditEvent]:

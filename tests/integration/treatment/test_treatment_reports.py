@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
-from django.utils import timezone
 from tests.fixtures.users import Staff
 from tests.integration.helpers import cases_csv, load_cases, no_static_finders  # noqa: F401
+from tests.integration.treatment import consents
+from tests.integration.treatment.consents import STATES, client_for
 
 from offramp.core.consent import REDISCLOSURE_NOTICE, AccessState
 from offramp.core.screening import AsamLevel
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
-from offramp.web.treatment.models import ConsentRecord, ConsentRevocation, TreatmentReport
+from offramp.web.treatment.models import ConsentRecord, TreatmentReport
 from offramp.web.treatment.views import REPORT_COLUMNS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders")]
@@ -39,7 +39,6 @@ WITHHELD = "Treatment reports exist but are withheld: "
 EXPORT_WITHHELD = "Treatment reports are withheld: "
 CASE_ROLES = ("line_prosecutor", "supervisor", "diversion_coordinator", "victim_advocate")
 NAMED_ROLES = ("diversion_coordinator", "line_prosecutor")
-STATES = ("none", "valid", "expired", "revoked", "out_of_scope")
 
 
 @pytest.fixture
@@ -70,45 +69,17 @@ def make_report(case: Case, by: User, **changes: object) -> TreatmentReport:
 
 
 def make_consent(case: Case, by: User, state: str, **changes: object) -> ConsentRecord | None:
-    if state == "none":
-        return None
-    today = timezone.localdate()
-    fields: dict[str, object] = {
-        "person": case.person,
-        "disclosing_program": PROGRAM,
-        "recipient_roles": list(NAMED_ROLES),
-        "recipient_usernames": [],
-        "purposes": ["monitor_diversion"],
-        "information": ["treatment_reports"],
-        "signed_on": today - dt.timedelta(days=30),
-        "starts_on": today - dt.timedelta(days=30),
-        "expires_on": today + dt.timedelta(days=365),
-        "created_by": by,
-    }
-    if state == "expired":
-        fields["expires_on"] = today - dt.timedelta(days=1)
-    if state == "out_of_scope":
-        fields["information"] = ["screening_results"]
-    row = ConsentRecord.objects.create(**(fields | changes))
-    if state == "revoked":
-        ConsentRevocation.objects.create(consent=row, revoked_on=today, recorded_by=by)
-    return row
+    return consents.make_consent(
+        case, by, state, kind="treatment_reports", roles=NAMED_ROLES, program=PROGRAM, **changes
+    )
 
 
 def expected_state(role: str, state: str) -> AccessState:
-    if state == "valid":
-        return AccessState.VALID if role in NAMED_ROLES else AccessState.OUT_OF_SCOPE
-    return AccessState(state)
+    return consents.expected_state(role, state, NAMED_ROLES)
 
 
 def expected_reason(want: AccessState, consent: ConsentRecord | None) -> str:
     return want.description + (f" (consent C-{consent.pk})" if consent else "")
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def reports_event(user: User) -> AuditEvent:

@@ -1,0 +1,67 @@
+"""The consent ledger in each state the matrix tests walk through, for the treatment tests.
+
+`make_consent(case, by, state, kind=..., roles=...)` stores a consent in that state: none (nothing
+stored), valid, expired (ended yesterday), revoked (revoked today) or out of scope (it covers the other
+kind of SUD information than `kind`, the one the test looks at); `changes` override any field.
+`expected_state` is what core `decide_access` should answer a user of `role`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from offramp.core.consent import AccessState
+from offramp.web.cases.models import Case
+from offramp.web.treatment.models import ConsentRecord, ConsentRevocation
+
+STATES = ("none", "valid", "expired", "revoked", "out_of_scope")
+#: what an out-of-scope consent covers instead of the information a test looks at
+OTHER_INFORMATION = {"screening_results": "treatment_reports", "treatment_reports": "screening_results"}
+
+
+def make_consent(
+    case: Case,
+    by: User,
+    state: str,
+    *,
+    kind: str,
+    roles: Sequence[str],
+    purposes: Sequence[str] = ("monitor_diversion",),
+    program: str = "Northside Recovery Services",
+    **changes: object,
+) -> ConsentRecord | None:
+    if state == "none":
+        return None
+    today = timezone.localdate()
+    fields: dict[str, object] = {
+        "person": case.person,
+        "disclosing_program": program,
+        "recipient_roles": list(roles),
+        "recipient_usernames": [],
+        "purposes": list(purposes),
+        "information": [OTHER_INFORMATION[kind] if state == "out_of_scope" else kind],
+        "signed_on": today - dt.timedelta(days=30),
+        "starts_on": today - dt.timedelta(days=30),
+        "expires_on": today + (dt.timedelta(days=-1) if state == "expired" else dt.timedelta(days=365)),
+        "created_by": by,
+    }
+    row = ConsentRecord.objects.create(**(fields | changes))
+    if state == "revoked":
+        ConsentRevocation.objects.create(consent=row, revoked_on=today, recorded_by=by)
+    return row
+
+
+def expected_state(role: str, state: str, roles: Sequence[str]) -> AccessState:
+    if state == "valid":
+        return AccessState.VALID if role in roles else AccessState.OUT_OF_SCOPE
+    return AccessState(state)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
