@@ -58,21 +58,28 @@ def grams_expr(quantity: pl.Expr, unit: pl.Expr) -> pl.Expr:
     return quantity * factor
 
 
-def case_frame(batch: CaseBatch) -> pl.DataFrame:
+def case_frame(
+    batch: CaseBatch,
+    *,
+    needs: pl.DataFrame | None = None,
+    sud_screens: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """One evaluation row per case of `batch`: the case facts, its primary charge (the charge marked
-    primary, else the lowest `seq`) and the person's age in the year the case was received."""
-    charges = (
-        batch.charges.sort(
-            ["case_key", pl.col("is_primary").fill_null(False), "seq"], descending=[False, True, False]
-        )
-        .unique("case_key", keep="first", maintain_order=True)
-        .select(
-            "case_key",
-            "offense_kind",
-            "severity",
-            "drug",
-            grams_expr(pl.col("quantity"), pl.col("quantity_unit")).alias("quantity_g"),
-        )
+    primary, else the lowest `seq`; its offence and drug fall back to the case's own when it has none)
+    and the person's age in the year the case was received.
+
+    This is the only place those rules live: intake files, the database (`web.cases.batch.batch_for`) and
+    the case page all come through here. Facts a batch does not carry are joined by `case_key`:
+    `needs` (`case_key`, `needs_assessed`: the latest needs assessment's tags) and `sud_screens`
+    (`case_key`, `sud_screen`: one of SUD_SCREEN_VALUES, as 42 CFR Part 2 consent lets the deciding user
+    see it). A case missing from either has the fact unknown (null). ValueError names a value outside
+    SUD_SCREEN_VALUES."""
+    charges = primary_charges(batch.charges).select(
+        "case_key",
+        "offense_kind",
+        "severity",
+        "drug",
+        grams_expr(pl.col("quantity"), pl.col("quantity_unit")).alias("quantity_g"),
     )
     persons = batch.persons.select("person_key", "birth_year").unique("person_key", keep="first")
     joined = (
@@ -86,7 +93,33 @@ def case_frame(batch: CaseBatch) -> pl.DataFrame:
             pl.col("drug").fill_null(pl.col("primary_drug")),
         )
     )
+    for extra, column in ((needs, "needs_assessed"), (sud_screens, "sud_screen")):
+        if extra is not None:
+            joined = joined.join(_extra(extra, column), on="case_key", how="left", maintain_order="left")
     return conform_eval(joined)
+
+
+def primary_charges(charges: pl.DataFrame) -> pl.DataFrame:
+    """One row per case: its primary charge (the charge marked primary, else the lowest `seq`)."""
+    return charges.sort(
+        ["case_key", pl.col("is_primary").fill_null(False), "seq"], descending=[False, True, False]
+    ).unique("case_key", keep="first", maintain_order=True)
+
+
+def _extra(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """`case_key` and `column` of `frame`, one row per case, cast to the evaluation dtype."""
+    missing = sorted({"case_key", column} - set(frame.columns))
+    if missing:
+        raise ValueError(f"the {column} frame needs the column(s) {', '.join(missing)}")
+    out = frame.select(pl.col("case_key").cast(pl.String), pl.col(column).cast(EVAL_COLUMNS[column]))
+    if column == "sud_screen":
+        bad = out.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(SUD_SCREEN_VALUES))
+        if bad.height:
+            raise ValueError(
+                f"sud_screen {bad[column][0]!r} (case {bad['case_key'][0]}): expected one of "
+                + ", ".join(SUD_SCREEN_VALUES)
+            )
+    return out.unique("case_key", keep="last", maintain_order=True)
 
 
 def frame_from_offramp_rows(rows: pl.DataFrame) -> pl.DataFrame:
