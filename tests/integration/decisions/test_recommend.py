@@ -32,7 +32,8 @@ def case(tmp_path: Path) -> Case:
 
 
 def test_it_builds_the_evaluation_row_from_the_case_its_primary_charge_and_person(case: Case) -> None:
-    row = recommend.case_row(case)
+    frame = recommend.frame_for(case)
+    row = frame.row(0, named=True)
     assert (row["case_key"], row["received_date"]) == ("R-1", dt.date(2024, 1, 8))
     assert (row["offense_kind"], row["severity"], row["drug"], row["quantity_g"]) == (
         "possession",
@@ -41,7 +42,6 @@ def test_it_builds_the_evaluation_row_from_the_case_its_primary_charge_and_perso
         0.3,
     )
     assert (row["age_at_received"], row["days_since_release"], row["prior_overdose"]) == (28, 21, True)
-    frame = recommend.build_frame(case)
     assert frame.schema == EVAL_COLUMNS
     assert frame.height == 1
     assert frame.row(0, named=True)["quantity_g"] == 0.3

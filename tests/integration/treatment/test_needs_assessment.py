@@ -157,14 +157,14 @@ def test_the_case_page_shows_the_latest_tags_and_the_answers_only_to_coordinator
 
 def test_assessed_housing_reaches_the_recommendation(case: Case, staff: Staff) -> None:
     condition = needs_referral_condition()
-    assert recommend.case_row(case)["needs_assessed"] is None
+    assert recommend.frame_for(case).row(0, named=True)["needs_assessed"] is None
     before = recommend.recommend_case(case)
     assert condition not in before.conditions
     assert needs_finding(before) == ["treatment"]  # from the facts (fentanyl, prior overdose)
     assert "needs-referrals" not in [rule["id"] for rule in before.matched_rules]
 
     post(staff.carol, {"housing": "street"})
-    assert recommend.build_frame(case).row(0, named=True)["needs_assessed"] == ["housing"]
+    assert recommend.frame_for(case).row(0, named=True)["needs_assessed"] == ["housing"]
     after = recommend.recommend_case(case)
     assert condition in after.conditions
     assert needs_finding(after) == ["treatment", "housing"]

@@ -632,17 +632,17 @@ def transparency_pdf(request: HttpRequest) -> HttpResponse:
 
 
 def all_cases_batch() -> Any:
-    """Every stored case, its person (birth year) and charges, as the `CaseBatch` intake would have produced
-    (one query per table), and the race of each case's person (case_key, race) for the disparity table."""
+    """Every stored case, its person and charges, as the `CaseBatch` intake would have produced (one query
+    per table, `cases.batch.batch_for`), and the race of each case's person (case_key, race) for the
+    disparity table."""
+    from offramp.web.cases.batch import batch_for
     from offramp.web.cases.models import Case
-    from offramp.web.relief.reports import batch_of
 
-    race = pl.DataFrame(
-        list(Case.objects.values_list("case_key", "person__race")),
-        schema={"case_key": pl.String(), "race": pl.String()},
-        orient="row",
+    batch = batch_for(Case.objects.all(), raw_text=False)
+    race = batch.cases.select("case_key", "person_key").join(
+        batch.persons.select("person_key", "race"), on="person_key", how="left", maintain_order="left"
     )
-    return batch_of(Case.objects.all()), race
+    return batch, race.select("case_key", "race")
 
 
 def _pack_choices() -> tuple[list[Any], list[tuple[str, str]]]:

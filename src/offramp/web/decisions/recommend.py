@@ -19,13 +19,9 @@ from typing import Any
 
 from django.conf import settings
 
-from offramp.core.enums import GRAMS_PER_UNIT, QuantityUnit
-from offramp.web.cases.models import Case, Charge
+from offramp.web.cases.models import Case
 
 log = logging.getLogger(__name__)
-
-#: evaluation columns taken from the primary charge rather than the case
-CHARGE_COLUMNS = {"offense_kind": "offense_kind", "severity": "severity", "drug": "drug"}
 
 
 class RecommendationUnavailable(Exception):
@@ -198,21 +194,6 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def primary_charge(case: Case) -> Charge | None:
-    charges = list(case.charges.all())
-    return next((c for c in charges if c.is_primary), charges[0] if charges else None)
-
-
-def quantity_in_grams(charge: Charge | None) -> float | None:
-    if charge is None or charge.quantity is None or not charge.quantity_unit:
-        return None
-    try:
-        grams = GRAMS_PER_UNIT.get(QuantityUnit(charge.quantity_unit))
-    except ValueError:
-        return None
-    return None if grams is None else charge.quantity * grams
-
-
 @dataclass(frozen=True)
 class SudScreen:
     """The latest SUD screening of a case as one user's evaluation may use it (42 CFR Part 2)."""
@@ -252,27 +233,6 @@ def sud_screen_for(case: Case, user: Any) -> SudScreen:
     )
 
 
-def case_row(case: Case, sud: SudScreen | None = None) -> dict[str, Any]:
-    """Every fact the engine might read, by evaluation column name (None = not known)."""
-    charge = primary_charge(case)
-    row: dict[str, Any] = {
-        field.name: getattr(case, field.attname)
-        for field in Case._meta.concrete_fields
-        if not field.is_relation
-    }
-    row.update({column: getattr(charge, attr) if charge else None for column, attr in CHARGE_COLUMNS.items()})
-    if charge is None:
-        row.update(offense_kind=case.primary_offense_kind, drug=case.primary_drug)
-    row["quantity_g"] = quantity_in_grams(charge)
-    birth_year = case.person.birth_year
-    row["age_at_received"] = case.received_date.year - birth_year if birth_year else None
-    row["birth_year"] = birth_year
-    row["person_key"] = case.person.person_key
-    row["needs_assessed"] = assessed_needs(case)
-    row["sud_screen"] = sud.value if sud else None
-    return row
-
-
 def assessed_needs(case: Case) -> list[str] | None:
     """The latest needs assessment's tags (core's, as stored); None when the case has none."""
     from offramp.web.treatment.models import NeedsAssessment  # treatment builds on decisions' models
@@ -281,14 +241,26 @@ def assessed_needs(case: Case) -> list[str] | None:
     return None if latest is None else list(latest.tags)
 
 
-def build_frame(case: Case, sud: SudScreen | None = None) -> Any:
-    """The one-row evaluation frame, with exactly the engine's columns and types."""
+def frame_for(case: Case, sud: SudScreen | None = None) -> Any:
+    """The case's one-row evaluation frame: the stored case read back as a `CaseBatch` (`batch_for`, the
+    reader every path uses) and turned into the engine's columns by core `case_frame`, with the needs
+    assessment's tags and the SUD screening as `user` may see it joined in. Core decides the primary
+    charge and the grams, so the page evaluates exactly the row a bulk run would."""
     import polars as pl
 
-    from offramp.core.evaluation.frame import EVAL_COLUMNS
+    from offramp.core.evaluation.frame import case_frame
+    from offramp.web.cases.batch import batch_for
 
-    row = case_row(case, sud)
-    return pl.DataFrame([{name: row.get(name) for name in EVAL_COLUMNS}], schema=EVAL_COLUMNS, orient="row")
+    batch = batch_for(Case.objects.filter(pk=case.pk), raw_text=False, staged=False)
+    needs = pl.DataFrame(
+        {"case_key": [case.case_key], "needs_assessed": [assessed_needs(case)]},
+        schema={"case_key": pl.String(), "needs_assessed": pl.List(pl.String())},
+    )
+    screens = pl.DataFrame(
+        {"case_key": [case.case_key], "sud_screen": [sud.value if sud else None]},
+        schema={"case_key": pl.String(), "sud_screen": pl.String()},
+    )
+    return case_frame(batch, needs=needs, sud_screens=screens)
 
 
 def policy_dir() -> Path:
@@ -358,7 +330,7 @@ def recommend_case(case: Case, user: Any = None) -> Recommendation:
         from offramp.core.evaluation.engine import explain
 
         pack, in_force = pack_for(case.received_date)
-        explanation = explain(build_frame(case, sud), pack)
+        explanation = explain(frame_for(case, sud), pack)
     except ImportError as exc:
         raise RecommendationUnavailable(f"the policy engine is not installed ({exc})") from exc
     except Exception as exc:

@@ -4,9 +4,9 @@
   (`core.relief.CONVICTION_DISPOSITIONS`), evaluated with today's pack (`engine.evaluate(..., on=today)`:
   today's parameter values, not those in force when the case was received) and kept when today's outcome
   is a decline or a diversion (`core.relief.retrospective_candidates`). The evaluation frame is built the
-  way intake builds it (`core.evaluation.frame.case_frame` over a `CaseBatch` read from the database with
-  `values_list`), in one query per table, so thousands of cases cost a few queries and one vectorised
-  evaluation. No SUD screening and no needs assessment is read: a retrospective audit of policy looks at
+  way intake builds it (`core.evaluation.frame.case_frame` over the `CaseBatch` that `cases.batch.batch_for`
+  reads from the database), in one query per table, so thousands of cases cost a few queries and one
+  vectorised evaluation. No SUD screening and no needs assessment is read: a retrospective audit of policy looks at
   the case's own facts only.
 - `followup(today)`: exits from programs, i.e. imported program referrals (`cases.ProgramReferral`,
   e.g. the CCSAO Diversion export: graduated = completed, failed = terminated, on `closed_date`) and the
@@ -26,41 +26,15 @@ from offramp.core.csvsafe import inert_csv
 from offramp.core.enums import ReferralResult
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.followup import DEFAULT_WINDOWS, ExitKind, recidivism, summary
-from offramp.core.records import CASE_SCHEMA, CHARGE_SCHEMA, PERSON_SCHEMA, CaseBatch, conform
+from offramp.core.records import CaseBatch
 from offramp.core.relief import CONVICTION_DISPOSITIONS, retrospective_candidates
-from offramp.web.cases.models import Case, Charge, ProgramReferral
-
-#: the charge columns the evaluation frame reads
-_CHARGE_FIELDS = ("seq", "is_primary", "offense_kind", "severity", "drug", "quantity", "quantity_unit")
-
-
-def _frame(rows: list[tuple[Any, ...]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def batch_of(cases_qs: Any) -> CaseBatch:
-    """The cases of `cases_qs`, their persons (birth year) and charges, as the `CaseBatch` intake would have
-    produced, in one query per table (the relief report and the web what-if simulation read it)."""
-    case_fields = [name for name in CASE_SCHEMA if name != "person_key"]
-    case_rows = list(cases_qs.order_by("id").values_list(*case_fields, "person__person_key"))
-    cases = _frame(case_rows, {**{n: CASE_SCHEMA[n] for n in case_fields}, "person_key": pl.String()})
-    charge_rows = list(
-        Charge.objects.filter(case__in=cases_qs).values_list("case__case_key", *_CHARGE_FIELDS)
-    )
-    charges = _frame(charge_rows, {"case_key": pl.String(), **{n: CHARGE_SCHEMA[n] for n in _CHARGE_FIELDS}})
-    person_rows = list(cases_qs.values_list("person__person_key", "person__birth_year").distinct())
-    persons = _frame(person_rows, {"person_key": pl.String(), "birth_year": PERSON_SCHEMA["birth_year"]})
-    return CaseBatch(
-        source_format="database",
-        cases=conform(cases, CASE_SCHEMA),
-        charges=conform(charges, CHARGE_SCHEMA),
-        persons=conform(persons, PERSON_SCHEMA),
-    )
+from offramp.web.cases.batch import batch_for
+from offramp.web.cases.models import Case, ProgramReferral
 
 
 def convicted_batch(today: dt.date) -> CaseBatch:
     """The stored cases with a conviction disposition dated on or before `today` (or undated)."""
-    return batch_of(
+    return batch_for(
         Case.objects.filter(disposition__in=sorted(CONVICTION_DISPOSITIONS)).exclude(
             disposition_date__gt=today
         )
