@@ -24,6 +24,7 @@ from tests.integration.helpers import load_cases, read_csv_rows, write_csv_rows
 
 from offramp.core.analytics.frame import ANALYTICS_SCHEMA
 from offramp.core.evaluation.criteria.enums import SellerRole
+from offramp.web import dbread
 from offramp.web.analytics import snapshot
 from offramp.web.cases.models import Case, ProgramReferral
 from offramp.web.decisions.models import Decision
@@ -297,7 +298,7 @@ def test_the_committed_rows_read_the_same_through_arrow(
     """Outside a transaction SQLite is read through ADBC (Arrow); the Django cursor gives the same frame."""
     arrow = snapshot.build_frame()
     if connection.vendor == "sqlite":
-        monkeypatch.setattr(snapshot, "_sqlite_file", lambda: None)
+        monkeypatch.setattr(dbread, "sqlite_file", lambda: None)
     cursor = snapshot.build_frame()
     assert arrow.sort("case_key").equals(cursor.sort("case_key"))
     assert arrow.height == len(CASES)

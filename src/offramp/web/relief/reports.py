@@ -23,9 +23,9 @@ from typing import Any
 import polars as pl
 
 from offramp.core.csvsafe import inert_csv
-from offramp.core.enums import ReferralResult
+from offramp.core.diversion import referral_progress as progress
 from offramp.core.evaluation.frame import case_frame
-from offramp.core.followup import DEFAULT_WINDOWS, ExitKind, recidivism, summary
+from offramp.core.followup import DEFAULT_WINDOWS, recidivism, summary
 from offramp.core.records import CaseBatch
 from offramp.core.relief import CONVICTION_DISPOSITIONS, retrospective_candidates
 from offramp.web.cases.batch import batch_for
@@ -96,39 +96,42 @@ OFFICE = "diversion referral"
 
 
 def imported_exits() -> pl.DataFrame:
-    """Exits recorded by an imported source: a graduated referral completed, a failed one terminated, on its
-    closed date (a referral without one cannot be placed in time and is left out)."""
-    kinds = {
-        ReferralResult.GRADUATED.value: ExitKind.COMPLETED.value,
-        ReferralResult.FAILED.value: ExitKind.TERMINATED.value,
-    }
-    rows = ProgramReferral.objects.filter(result__in=list(kinds), closed_date__isnull=False).values_list(
+    """Exits recorded by an imported source (core `progress.imported_exits`: a graduated referral completed,
+    a failed one terminated, on its closed date; one without a closed date is left out)."""
+    rows = ProgramReferral.objects.filter(result__isnull=False).values_list(
         "case__case_key", "program_code", "case__person__person_key", "closed_date", "result"
     )
-    return pl.DataFrame(
-        [(IMPORTED, key, program, person, day, kinds[result]) for key, program, person, day, result in rows],
-        schema=EXIT_SCHEMA,
+    referrals = pl.DataFrame(
+        list(rows),
+        schema={"case_key": pl.String(), "program": pl.String(), "person_key": pl.String(),
+                "closed_date": pl.Date(), "result": pl.String()},
         orient="row",
-    )
+    )  # fmt: skip
+    return _exits(progress.imported_exits(referrals), IMPORTED)
 
 
 def office_exits() -> pl.DataFrame:
-    """Exits from the office's own diversion referrals: completed on `completed_on`, terminated on
-    `terminated_on`."""
+    """Exits from the office's own diversion referrals (core `progress.office_exits`: completed on
+    `completed_on`, else terminated on `terminated_on`)."""
     from offramp.web.diversion.models import Referral
 
-    rows = []
     query = Referral.objects.filter(completed_on__isnull=False) | Referral.objects.filter(
         terminated_on__isnull=False
     )
-    for key, program, person, completed, terminated in query.values_list(
+    rows = query.values_list(
         "case__case_key", "program_name", "case__person__person_key", "completed_on", "terminated_on"
-    ):
-        if completed is not None:
-            rows.append((OFFICE, key, program, person, completed, ExitKind.COMPLETED.value))
-        else:
-            rows.append((OFFICE, key, program, person, terminated, ExitKind.TERMINATED.value))
-    return pl.DataFrame(rows, schema=EXIT_SCHEMA, orient="row")
+    )
+    referrals = pl.DataFrame(
+        list(rows),
+        schema={"case_key": pl.String(), "program": pl.String(), "person_key": pl.String(),
+                "completed_on": pl.Date(), "terminated_on": pl.Date()},
+        orient="row",
+    )  # fmt: skip
+    return _exits(progress.office_exits(referrals), OFFICE)
+
+
+def _exits(found: pl.DataFrame, source: str) -> pl.DataFrame:
+    return found.with_columns(pl.lit(source).alias("source")).select(list(EXIT_SCHEMA)).cast(EXIT_SCHEMA)  # type: ignore[arg-type]
 
 
 def exits() -> pl.DataFrame:
