@@ -1,6 +1,7 @@
 """`offramp` — one command for the product's jobs and for Django management.
 
     offramp import cases FILE --format F [--dry-run]
+    offramp export cases --out FILE.csv
     offramp generate cases --n N --seed S --out FILE
     offramp demo load [--cases N]
     offramp evaluate --policy FILE|ID --cases FILE --out FILE
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 
 PRODUCT_COMMANDS = (
     "import",
+    "export",
     "generate",
     "demo",
     "evaluate",
@@ -48,11 +50,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from offramp.cli import demo, evaluate, generate, importer, policy, programs, report, screen, simulate
+    from offramp.cli import (
+        demo,
+        evaluate,
+        export,
+        generate,
+        importer,
+        policy,
+        programs,
+        report,
+        screen,
+        simulate,
+    )
 
     parser = argparse.ArgumentParser(prog="offramp", description="Offramp's own commands.")
     sub = parser.add_subparsers(dest="command", required=True)
     importer.add_parser(sub)
+    export.add_parser(sub)
     generate.add_parser(sub)
     demo.add_parser(sub)
     evaluate.add_parser(sub)
