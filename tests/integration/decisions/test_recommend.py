@@ -141,3 +141,11 @@ def test_it_reads_rule_flags_given_as_a_list_or_a_mapping() -> None:
     ]
     assert (rec.because, rec.overdose_responses) == (["A.", "B."], ["naloxone kit"])
     assert rec.trace is trace
+
+
+def test_a_primary_charge_without_a_drug_is_read_with_the_case_s_drug(case: Case) -> None:
+    """Bug (issue 11): the page took a blank drug from the primary charge where bulk evaluation (CLI,
+    relief, snapshot) fell back to the case's own drug, so the page and a bulk run could disagree."""
+    case.charges.update(drug=None)
+    Case.objects.filter(pk=case.pk).update(primary_drug="heroin")
+    assert recommend.frame_for(case).row(0, named=True)["drug"] == "heroin"
