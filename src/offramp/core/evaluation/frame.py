@@ -73,7 +73,7 @@ def case_frame(
     `needs` (`case_key`, `needs_assessed`: the latest needs assessment's tags) and `sud_screens`
     (`case_key`, `sud_screen`: one of SUD_SCREEN_VALUES, as 42 CFR Part 2 consent lets the deciding user
     see it). A case missing from either has the fact unknown (null). ValueError names a value outside
-    SUD_SCREEN_VALUES."""
+    SUD_SCREEN_VALUES. The rows come in the order of `batch.cases`."""
     charges = primary_charges(batch.charges).select(
         "case_key",
         "offense_kind",
@@ -83,8 +83,8 @@ def case_frame(
     )
     persons = batch.persons.select("person_key", "birth_year").unique("person_key", keep="first")
     joined = (
-        batch.cases.join(charges, on="case_key", how="left")
-        .join(persons, on="person_key", how="left")
+        batch.cases.join(charges, on="case_key", how="left", maintain_order="left")
+        .join(persons, on="person_key", how="left", maintain_order="left")
         .with_columns(
             (pl.col("received_date").dt.year() - pl.col("birth_year"))
             .cast(pl.Int32)

@@ -241,29 +241,26 @@ def _cases() -> tuple[pl.DataFrame, StoredBatch]:
     keyed by the database ids the office's own tables refer to."""
     stored = read_batch(Case.objects.all(), raw_text=False)
     batch = stored.batch
-    evaluation = case_frame(batch)
+    evaluation = case_frame(batch)  # row for row in the order of batch.cases, as are stored.ids
     persons = batch.persons.select("person_key", "sex", "race", "ethnicity")
     has_victim = batch.victims.select("case_key").unique().with_columns(pl.lit(True).alias("has_victim"))
-    return (
-        batch.cases.select(
-            "case_key", "person_key", "received_date", "agency", "stage", "victim_count", *DISPOSITION_FACTS
-        )
-        .join(stored.ids.select("case_key", "case_id", "person_id"), on="case_key", how="left")
-        .join(persons, on="person_key", how="left")
-        .join(
+    facts = ("case_key", "person_key", "received_date", "agency", "stage", "victim_count", *DISPOSITION_FACTS)
+    keys = batch.cases["case_key"]
+    if not (stored.ids["case_key"].equals(keys) and evaluation["case_key"].equals(keys)):
+        raise RuntimeError("the stored batch, its ids and its evaluation frame are not in one order")
+    cases = (
+        batch.cases.select(facts)
+        .hstack(stored.ids.select("case_id", "person_id").get_columns())
+        .hstack(
             evaluation.select(
-                "case_key",
-                "offense_kind",
-                "drug",
-                "severity",
-                "quantity_g",
-                pl.col("age_at_received").alias("age"),
-            ),
-            on="case_key",
-            how="left",
+                "offense_kind", "drug", "severity", "quantity_g", pl.col("age_at_received").alias("age")
+            ).get_columns()
         )
-        .join(has_victim, on="case_key", how="left")
-        .join(_findings_by_engine(evaluation), on="case_key", how="left")
+    )
+    return (
+        cases.join(persons, on="person_key", how="left", maintain_order="left")
+        .join(has_victim, on="case_key", how="left", maintain_order="left")
+        .join(_findings_by_engine(evaluation), on="case_key", how="left", maintain_order="left")
         .with_columns(pl.col("agency").alias("unit"))
     ), stored
 

@@ -44,7 +44,8 @@ IDS_SCHEMA: dict[str, pl.DataType] = {"case_key": pl.String(), "case_id": pl.Int
 
 @dataclass(frozen=True)
 class StoredBatch:
-    """A batch read from the database and the ids of its rows (`case_key`, `case_id`, `person_id`)."""
+    """A batch read from the database and the ids of its rows (`case_key`, `case_id`, `person_id`, row for
+    row in the order of `batch.cases`)."""
 
     batch: CaseBatch
     ids: pl.DataFrame
@@ -72,11 +73,18 @@ def read_batch(cases: QuerySet[Any], *, raw_text: bool = True, staged: bool = Tr
     case_schema = {n: t for n, t in CASE_SCHEMA.items() if n != "person_key"}
     cases_read = table({"person_id": pl.Int64(), **case_schema}, "cases_case", "id", where.format("id"))
     cases_read = cases_read.rename({"_key": "case_id"}).sort("case_id")
-    of_cases = f"id IN (SELECT person_id FROM cases_case WHERE {where.format('id')})"
-    persons = table(PERSON_SCHEMA, "cases_person", "id", of_cases).rename({"_key": "id"}).sort("id")
+    # every case selected: every person read, and those without a case dropped here (cheaper than IN)
+    of_cases = (
+        "TRUE" if where == "TRUE" else f"id IN (SELECT person_id FROM cases_case WHERE {where.format('id')})"
+    )
+    persons = table(PERSON_SCHEMA, "cases_person", "id", of_cases).rename({"_key": "id"})
+    persons = persons.filter(pl.col("id").is_in(cases_read["person_id"].implode())).sort("id")
     keys = cases_read.select("case_id", "case_key")
     ids = cases_read.select("case_key", "case_id", "person_id").join(
-        persons.select(pl.col("id").alias("person_id"), "person_key"), on="person_id", how="left"
+        persons.select(pl.col("id").alias("person_id"), "person_key"),
+        on="person_id",
+        how="left",
+        maintain_order="left",
     )
 
     def children(schema: dict[str, pl.DataType], sql_name: str) -> pl.DataFrame:
@@ -87,7 +95,7 @@ def read_batch(cases: QuerySet[Any], *, raw_text: bool = True, staged: bool = Tr
     batch = CaseBatch(
         source_format=SOURCE_FORMAT,
         persons=conform(persons, PERSON_SCHEMA),
-        cases=conform(cases_read.join(ids.select("case_id", "person_key"), on="case_id"), CASE_SCHEMA),
+        cases=conform(cases_read.with_columns(ids["person_key"]), CASE_SCHEMA),
         charges=conform(children(CHARGE_SCHEMA, "cases_charge"), CHARGE_SCHEMA),
         victims=conform(children(VICTIM_SCHEMA, "cases_victim"), VICTIM_SCHEMA),
         referrals=conform(children(REFERRAL_SCHEMA, "cases_programreferral"), REFERRAL_SCHEMA),
