@@ -1,47 +1,37 @@
 """The analytics snapshot: every stored case as one de-identified analytics row, cached as a parquet file.
 
-API (what the dashboards, the reports and the CLI call):
-
     build_frame() -> pl.DataFrame        the frame, straight from the database (seconds at 1,000,000 cases)
     refresh() -> SnapshotInfo            build_frame() written to VAR_DIR/analytics/snapshot.parquet
     load(max_age=None) -> pl.DataFrame   the cached snapshot (rebuilt when missing or stale, see below)
     info() -> SnapshotInfo | None        what is on disk now (None: no snapshot yet)
 
-The frame has the columns of core `ANALYTICS_SCHEMA` (conformed with `frame.conform`), in order, plus
-`SNAPSHOT_EXTRA` (`unit`: the referring agency, the dashboards' "unit" filter; not a personal fact).
-`analytics_frame(df)` drops the extras when a strict ANALYTICS_SCHEMA frame is wanted; core `metrics.compute`
-and `disparity.rri` read only the columns they need, so they take the snapshot as it is.
+The frame has core `ANALYTICS_SCHEMA`'s columns (`frame.conform`), in order, plus `SNAPSHOT_EXTRA` (`unit`:
+the referring agency, the dashboards' "unit" filter; not a personal fact); `analytics_frame(df)` drops it.
 
-How each column is read: the cases, persons, charges, victims and imported program referrals through
-`cases.batch.read_batch` (the reader every evaluating path uses; core `case_frame` picks the primary charge
-and the age at receipt), the office's decisions, diversion referrals, consultations and restitution ledger
-one query per table (`web.dbread`). What each row then says is core's, documented and tested there:
-`core.analytics.rows` (decision, filing, diversion, sentence, findings, follow-up),
-`core.diversion.referral_progress` (referral states and exits), `core.analytics.ledger` (restitution, in
-exact cents).
+This module reads; core decides. Cases, persons, charges, victims and imported program referrals come
+through `cases.batch.read_batch` (the reader every evaluating path uses) and core `case_frame` (primary
+charge, grams, age at receipt); the office's decisions, diversion referrals, consultations and restitution
+ledger one query per table (`web.dbread`). What a row says is core's, documented and tested there:
+`core.analytics.rows` (decision, filing, diversion, sentence, follow-up), `core.diversion.referral_progress`
+(referral states and exits), `core.analytics.ledger` (restitution, in exact cents). Read here:
 
-- `case_key`: HMAC-SHA256 of the stored case key under settings.SECRET_KEY, first 16 hex digits. Stable
-  between refreshes (the same case keeps its key), meaningless without the secret key: no docket or case
-  number ever reaches the frame.
-- `seller_role`, `overdose_risk`: the engine's findings as recorded in the latest Decision's trace;
-  for every other case, the configured policy pack (settings.OFFRAMP_POLICY, the version in force today,
-  parameters in force on each case's received date) is evaluated over all cases at once (vectorised,
-  `columns=[...]`), so every case has them, read the same way.
-- `naloxone_given`, `moud_linked`: the overdose responses the latest Decision recorded in its trace
-  (`overdose_responses`: "naloxone"; "moud_continuity" or "moud_linkage"). They mean "the response the
-  decision recorded", not a clinical or pharmacy record; null for a case without a Decision.
+- `case_key`: HMAC-SHA256 of the stored case key under settings.SECRET_KEY, first 16 hex digits: stable
+  between refreshes, meaningless without the secret key; no docket or case number reaches the frame.
+- `seller_role`, `overdose_risk`: the findings recorded in the latest Decision's trace; for every other
+  case the configured pack (the version in force today, parameters of each case's received date) is
+  evaluated over all cases at once, so every case has them.
+- `naloxone_given`, `moud_linked`: the overdose responses the latest Decision recorded (`overdose_responses`:
+  "naloxone"; "moud_continuity" or "moud_linkage"), not a clinical record; null without a Decision.
 - `victim_contacted_on`: the first VictimConsultation.
 
-Staleness rule (`load`): the snapshot is rebuilt when the file is missing, when it was built on an earlier
-day (the follow-up windows and today's pack move with the date), when `max_age` (seconds) is given and the
-snapshot is older, or when the data fingerprint changed. The fingerprint is a handful of COUNT / MAX
-queries: count and max id of cases, charges, victims, imported program referrals, decisions, diversion
-referrals and their events, consultations, restitution orders and ledger entries, and the latest import
-batch (id and finish time; an import that changes cases in place finishes a batch), plus the secret key's
-and policy setting's digests. A change that touches none of these (an edit made directly in the database)
-is picked up by the next day's rebuild or by `offramp analytics refresh`. The fingerprint is checked at
-most once every `CHECK_SECONDS` per process; in between, `load` returns the in-memory frame (keyed by the
-file's mtime, so a refresh by another process is read once) without touching the database.
+Staleness rule (`load`): rebuilt when the file is missing, was built on an earlier day (the follow-up
+windows and today's pack move with the date), is older than `max_age` seconds (when given), or when the
+data fingerprint changed: COUNT / MAX(id) of the source tables (`_SOURCES`), the latest import batch (id
+and finish time; an import that changes cases in place finishes a batch), and digests of the secret key
+and the policy setting. An edit made directly in the database is picked up by the next day's rebuild or
+`offramp analytics refresh`. The fingerprint is checked at most every `CHECK_SECONDS` per process; in
+between, `load` returns the in-memory frame (keyed by the file's mtime, so a refresh by another process is
+read once) without touching the database.
 """
 
 from __future__ import annotations
@@ -64,10 +54,10 @@ from django.conf import settings
 from django.db import connection
 
 from offramp.core.analytics.frame import ANALYTICS_SCHEMA, conform
-from offramp.core.analytics.ledger import ENTRY_SCHEMA
 from offramp.core.analytics.rows import analytics_rows
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.records import DISPOSITION_FACTS
+from offramp.web.analytics.tables import consultations, ledger_entries, office_referrals
 from offramp.web.cases.batch import StoredBatch, read_batch
 from offramp.web.cases.models import Case
 from offramp.web.dbread import read as _read
@@ -183,35 +173,6 @@ def _findings(trace: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _office_referrals() -> pl.DataFrame:
-    """The office's diversion referrals, as `core.diversion.referral_progress.office_progress` reads them."""
-    schema = {"case_id": pl.Int64(), "referral_id": pl.Int64(), "state": pl.String(), "offered_on": pl.Date(),
-              "accepted_on": pl.Date(), "referred_on": pl.Date(), "enrolled_on": pl.Date(),
-              "completed_on": pl.Date(), "terminated_on": pl.Date()}  # fmt: skip
-    return _read(
-        "SELECT case_id, id, state, offered_on, accepted_on, referred_on, enrolled_on, completed_on, "
-        "terminated_on FROM diversion_referral",
-        schema,
-    )
-
-
-def _ledger() -> pl.DataFrame:
-    """Every restitution ledger entry with its case (`core.analytics.ledger.ENTRY_SCHEMA`). The amount is
-    read as text, so it reaches core as exact cents on both engines (SQLite keeps a NUMERIC column's
-    value as REAL, whose text form is the shortest one that reads back the same, i.e. the cents)."""
-    schema = {**ENTRY_SCHEMA, "amount": pl.String()}
-    return _read(
-        "SELECT o.case_id, e.order_id, e.seq, e.kind, CAST(e.amount AS TEXT), e.reverses_seq "
-        "FROM victims_ledgerentry e JOIN victims_restitutionorder o ON o.id = e.order_id",
-        schema,
-    )
-
-
-def _consultations() -> pl.DataFrame:
-    schema = {"case_id": pl.Int64(), "victim_contacted_on": pl.Date()}
-    return _read("SELECT case_id, MIN(consulted_on) FROM victims_victimconsultation GROUP BY case_id", schema)
-
-
 def _findings_by_engine(frame: pl.DataFrame) -> pl.DataFrame:
     """seller_role and overdose_risk from the configured pack (in force today; each case's own date's
     parameters), for every case of `frame` (core `case_frame`'s evaluation frame, keyed by `case_key`)."""
@@ -274,10 +235,10 @@ def build_frame(today: dt.date | None = None) -> pl.DataFrame:
     frame = analytics_rows(
         cases,
         decisions=_decisions(),
-        office_referrals=_office_referrals(),
+        office_referrals=office_referrals(),
         imported_referrals=imported.select("case_id", "seq", "referral_date", "result", "closed_date"),
-        ledger=_ledger(),
-        consultations=_consultations(),
+        ledger=ledger_entries(),
+        consultations=consultations(),
         today=today,
     )
     keyed = frame.with_columns(opaque_keys(frame["case_key"]).alias("case_key"))
