@@ -65,20 +65,25 @@ def read_batch(cases: QuerySet[Any], *, raw_text: bool = True, staged: bool = Tr
     for a page: no staging file to set up; see `web.dbread`)."""
     where, params = _selection(cases)
 
-    def table(schema: dict[str, pl.DataType], sql_name: str, key: str, selected: str) -> pl.DataFrame:
-        columns = [_select(c, schema[c], raw_text) for c in schema]
-        sql = f"SELECT {key}, {', '.join(columns)} FROM {sql_name} WHERE {selected}"
-        return read(sql, {"_key": pl.Int64(), **schema}, params, staged=staged)
+    def table(
+        schema: dict[str, pl.DataType], sql_name: str, key: str, selected: str, order: str
+    ) -> pl.DataFrame:
+        # text left out is not selected at all: `conform` below adds it back as null. The order is the
+        # database's (by the primary key or the (case, seq) unique index): no sort in Polars
+        wanted = {n: t for n, t in schema.items() if raw_text or n not in RAW_TEXT}
+        columns = [as_int(n) if t == pl.Boolean() else n for n, t in wanted.items()]
+        sql = f"SELECT {key}, {', '.join(columns)} FROM {sql_name} WHERE {selected} ORDER BY {order}"
+        return read(sql, {"_key": pl.Int64(), **wanted}, params, staged=staged)
 
     case_schema = {n: t for n, t in CASE_SCHEMA.items() if n != "person_key"}
-    cases_read = table({"person_id": pl.Int64(), **case_schema}, "cases_case", "id", where.format("id"))
-    cases_read = cases_read.rename({"_key": "case_id"}).sort("case_id")
+    cases_read = table({"person_id": pl.Int64(), **case_schema}, "cases_case", "id", where.format("id"), "id")
+    cases_read = cases_read.rename({"_key": "case_id"})
     # every case selected: every person read, and those without a case dropped here (cheaper than IN)
     of_cases = (
         "TRUE" if where == "TRUE" else f"id IN (SELECT person_id FROM cases_case WHERE {where.format('id')})"
     )
-    persons = table(PERSON_SCHEMA, "cases_person", "id", of_cases).rename({"_key": "id"})
-    persons = persons.filter(pl.col("id").is_in(cases_read["person_id"].implode())).sort("id")
+    persons = table(PERSON_SCHEMA, "cases_person", "id", of_cases, "id").rename({"_key": "id"})
+    persons = persons.filter(pl.col("id").is_in(cases_read["person_id"].implode()))
     keys = cases_read.select("case_id", "case_key")
     ids = cases_read.select("case_key", "case_id", "person_id").join(
         persons.select(pl.col("id").alias("person_id"), "person_key"),
@@ -89,8 +94,8 @@ def read_batch(cases: QuerySet[Any], *, raw_text: bool = True, staged: bool = Tr
 
     def children(schema: dict[str, pl.DataType], sql_name: str) -> pl.DataFrame:
         own = {n: t for n, t in schema.items() if n != "case_key"}
-        rows = table(own, sql_name, "case_id", where.format("case_id"))
-        return rows.join(keys, left_on="_key", right_on="case_id", how="inner").sort("_key", "seq")
+        rows = table(own, sql_name, "case_id", where.format("case_id"), "case_id, seq")
+        return rows.join(keys, left_on="_key", right_on="case_id", how="inner", maintain_order="left")
 
     batch = CaseBatch(
         source_format=SOURCE_FORMAT,
@@ -110,11 +115,3 @@ def _selection(cases: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
         return "TRUE", ()
     sql, params = cases.order_by().values("pk").query.sql_with_params()
     return "{} IN (" + sql.replace("{", "{{").replace("}", "}}") + ")", tuple(params)
-
-
-def _select(name: str, dtype: pl.DataType, raw_text: bool) -> str:
-    if not raw_text and name in RAW_TEXT:
-        return "NULL"
-    if dtype == pl.Boolean():
-        return as_int(name)
-    return name
