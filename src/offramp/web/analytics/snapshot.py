@@ -57,7 +57,7 @@ from offramp.core.analytics.frame import ANALYTICS_SCHEMA, conform
 from offramp.core.analytics.rows import analytics_rows
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.records import DISPOSITION_FACTS
-from offramp.web.analytics.tables import consultations, ledger_entries, office_referrals
+from offramp.web.analytics.sources import consultations, ledger_entries, office_referrals
 from offramp.web.cases.batch import StoredBatch, read_batch
 from offramp.web.cases.models import Case
 from offramp.web.dbread import read as _read
