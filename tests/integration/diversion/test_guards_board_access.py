@@ -17,6 +17,7 @@ from tests.integration.helpers import no_static_finders  # noqa: F401
 from offramp.core.diversion import Event
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
+from offramp.web.diversion import offer as offers
 from offramp.web.diversion import service
 from offramp.web.diversion.models import Condition, ConditionEntry, Referral, ReferralEvent
 from offramp.web.victims.models import Method, VictimConsultation
@@ -41,7 +42,7 @@ def consult(case: Case, staff: Staff, agrees: bool | None = True) -> VictimConsu
 def referred_days_ago(case: Case, staff: Staff, days: int) -> Referral:
     """A referral offered, accepted and referred `days` ago (through the service, dated in the past)."""
     when = timezone.localdate() - dt.timedelta(days=days)
-    program = service.program_from_key("ccsao:BR9")
+    program = offers.program_from_key("ccsao:BR9")
     assert program is not None
     referral = service.offer_diversion(case, program, staff.carol, today=when)
     for version, event in enumerate((Event.ACCEPT, Event.REFER), start=1):
