@@ -160,6 +160,13 @@ class LedgerEntry:
         return f"{self.kind.value} #{self.seq} of {fmt(self.amount)} on {self.on.isoformat()}"
 
 
+def _reversed_seq(entry: LedgerEntry) -> int:
+    """The seq a reversal undoes (`LedgerEntry` refuses a reversal without one when it is made)."""
+    if entry.reverses is None:
+        raise LedgerError(f"{entry.label}: a reversal must name the entry it reverses")
+    return entry.reverses
+
+
 def _kind(kind: EntryKind | str) -> EntryKind:
     if isinstance(kind, EntryKind):
         return kind
@@ -213,8 +220,7 @@ class Ledger:
     def effect(self, entry: LedgerEntry) -> Decimal:
         """What `entry` adds to the balance (negative when it lowers it)."""
         if entry.kind is EntryKind.REVERSAL:
-            assert entry.reverses is not None
-            return -self.effect(self._by_seq[entry.reverses])
+            return -self.effect(self._by_seq[_reversed_seq(entry)])
         return SIGN[entry.kind] * entry.amount
 
     def _net(self, kind: EntryKind) -> Decimal:
@@ -305,8 +311,7 @@ class Ledger:
             self._check_reversal(entry, balance)
 
     def _check_reversal(self, entry: LedgerEntry, balance: Decimal) -> None:
-        assert entry.reverses is not None
-        target = self._by_seq.get(entry.reverses)
+        target = self._by_seq.get(_reversed_seq(entry))
         if target is None:
             raise LedgerError(f"{entry.label}: there is no entry #{entry.reverses} to reverse")
         if target.kind is EntryKind.REVERSAL:

@@ -368,7 +368,8 @@ def _columns(m: Metric) -> tuple[list[pl.Expr], list[_Agg]]:
     num, den, val = f"{m.id}\x1fn", f"{m.id}\x1fd", f"{m.id}\x1fv"
     if m.aggregation in (Aggregation.COUNT, Aggregation.SUM):
         return [m.numerator.alias(num)], [(num, num, "sum")]
-    assert m.denominator is not None
+    if m.denominator is None:
+        raise ValueError(f"metric {m.id} ({m.aggregation.value}) needs a denominator: the cases it is over")
     if m.aggregation is Aggregation.RATE:
         return [m.numerator.alias(num), m.denominator.alias(den)], [(num, num, "sum"), (den, den, "sum")]
     # median: the per-case value where eligible

@@ -401,7 +401,8 @@ def _years(frame: pl.DataFrame) -> float:
     if dates.is_empty():
         return 1.0
     low, high = dates.min(), dates.max()
-    assert isinstance(low, dt.date) and isinstance(high, dt.date)
+    if not isinstance(low, dt.date) or not isinstance(high, dt.date):
+        raise TypeError(f"received_date must hold dates, not {type(low).__name__}")
     return max(1.0, ((high - low).days + 1) / 365.25)
 
 
