@@ -192,6 +192,7 @@ def test_a_payment_plan_with_schedule_and_arrears(order: RestitutionOrder, staff
     text = client.get(f"/victims/orders/{order.pk}/").content.decode()
     assert text.count('data-testid="installment"') == 4
     assert 'data-testid="arrears">$75.00<' in text  # the first instalment was due yesterday, nothing paid
+    assert 'data-testid="plan-total">$300.00<' in text  # shown as money, like every other amount
     assert "never bars entry" in text
     pay(client, order, "75.00", on=today)
     assert 'data-testid="arrears">$0.00<' in client.get(f"/victims/orders/{order.pk}/").content.decode()

@@ -165,6 +165,11 @@ class Summary:
         return core.fmt(self.ledger.balance)
 
     @property
+    def plan_total(self) -> str:
+        """The balance the current plan was set for, as money like every other amount on the page."""
+        return core.fmt(core.money(self.plan.total)) if self.plan is not None else ""
+
+    @property
     def arrears_fmt(self) -> str:
         return core.fmt(self.arrears) if self.arrears is not None else ""
 
