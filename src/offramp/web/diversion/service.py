@@ -4,8 +4,9 @@ progress entries and the intake sweep. Core `offramp.core.diversion` decides wha
 this module loads the rows, stores what core allowed, in one transaction with its audit record, and
 nothing it refused.
 
-Settings read (plain reads; validated by core `DiversionSettings`): OFFRAMP_INTAKE_DAYS,
-OFFRAMP_PROGRESS_REPORT_DAYS, OFFRAMP_INTAKE_MISSED_TERMINATES, OFFRAMP_RELIEF_STATUTE.
+Settings read (`getattr` with core's defaults until settings.py defines them; checked by core
+`DiversionSettings`): OFFRAMP_INTAKE_DAYS, OFFRAMP_PROGRESS_REPORT_DAYS, OFFRAMP_INTAKE_MISSED_TERMINATES,
+OFFRAMP_RELIEF_STATUTE.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from offramp.core.diversion import (
 from offramp.core.diversion import Condition as CoreCondition
 from offramp.core.diversion import referral as rules
 from offramp.core.diversion.deadlines import DEFAULT_INTAKE_DAYS, DEFAULT_PROGRESS_REPORT_DAYS, Deadline
-from offramp.core.diversion.referral import TransitionInput
+from offramp.core.diversion.referral import TransitionInput  # views and tests build it from here
 from offramp.web.audit.models import Action
 from offramp.web.audit.models import Outcome as AuditOutcome
 from offramp.web.audit.record import record
@@ -50,8 +51,6 @@ from offramp.web.diversion.models import (
     ReferralEvent,
 )
 from offramp.web.diversion.offer import ProgramChoice
-
-__all__ = ["TransitionInput"]  # re-exported: views and tests build it from here
 
 STALE = "Someone else changed this referral since you loaded it; reload the page and try again."
 SWEEP_ACTOR = "offramp diversion sweep"
