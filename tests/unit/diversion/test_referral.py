@@ -136,6 +136,15 @@ def test_open_deadlines_follow_the_state() -> None:
     assert rules.open_deadlines(facts(S.COMPLETED, enrolled_on=TODAY), office) == []
 
 
+def test_the_intake_label_names_the_days_the_deadline_was_set_with() -> None:
+    """Bug pinned: the label used today's OFFRAMP_INTAKE_DAYS, so after an office moved from 14 to 7 days a
+    referral due 14 days after it said "within 7 days" beside a date 14 days out."""
+    referred = facts(S.REFERRED, referred_on=dt.date(2025, 3, 1), intake_due=dt.date(2025, 3, 15))
+    (deadline,) = rules.open_deadlines(referred, rules.DiversionSettings(intake_days=7))
+    assert deadline.due == dt.date(2025, 3, 15)
+    assert deadline.label == "Intake assessment (within 14 days of the referral)."
+
+
 def test_a_cook_county_code_keeps_its_own_model_and_a_service_gets_its_fields() -> None:
     assert rules.program_model("RJCC", name="anything") is COOK_COUNTY_PROGRAMS["RJCC"]
     assert (DIRECTORY.code, DIRECTORY.plea_stage, DIRECTORY.duration_months) == (

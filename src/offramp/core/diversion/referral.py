@@ -243,15 +243,18 @@ def date_fields(outcome: Outcome, today: dt.date, intake_days: int) -> dict[str,
 
 
 def open_deadlines(facts: ReferralFacts, settings: DiversionSettings) -> list[Deadline]:
-    """The unmet deadlines of a referral: the intake while referred or overdue (the stored due date, which
-    was set with the intake days in force at the referral); the next progress report and the program's end
-    while enrolled or non-compliant (none for a program of no fixed length)."""
+    """The unmet deadlines of a referral: the intake while referred or overdue (the stored due date, set
+    with the intake days in force at the referral and labelled with those days, not today's setting); the
+    next progress report and the program's end while enrolled or non-compliant (none for a program of no
+    fixed length)."""
     found: list[Deadline] = []
     state, key = facts.state, facts.key
     if state in (ReferralState.REFERRED, ReferralState.INTAKE_OVERDUE):
-        if facts.intake_due is not None:  # the stored date wins: the days may have changed since
-            rule = intake_deadline(facts.intake_due, settings.intake_days, referral_key=key)
-            found.append(replace(rule, due=facts.intake_due))
+        if facts.intake_due is not None:  # the stored date wins: the office's days may have changed since
+            given = (facts.intake_due - facts.referred_on).days if facts.referred_on is not None else 0
+            days = given if MIN_INTAKE_DAYS <= given <= MAX_INTAKE_DAYS else settings.intake_days
+            rule = intake_deadline(facts.intake_due, days, referral_key=key)
+            found.append(replace(rule, due=facts.intake_due))  # its label names the days it was set with
         elif facts.referred_on is not None:
             found.append(intake_deadline(facts.referred_on, settings.intake_days, referral_key=key))
     if state in (ReferralState.ENROLLED, ReferralState.NON_COMPLIANT) and facts.enrolled_on is not None:
