@@ -100,14 +100,19 @@ def load_demo_cases(n: int, seed: int) -> Any:
         path = Path(tmp) / "demo-cases.csv"
         write_cases_csv(frame, path)
         batch = parse_file(path, "offramp-csv")
-        summary = store_batch(batch, file_name="demo-cases.csv", file_sha256="", actor_name="demo")
-    record(
-        Action.IMPORT,
-        actor_name="demo",
-        object_type="file",
-        object_id="demo-cases.csv",
-        detail={"format": "offramp-csv", **summary.as_dict()},
-    )
+        summary = store_batch(
+            batch,
+            file_name="demo-cases.csv",
+            file_sha256="",
+            actor_name="demo",
+            audit=lambda done: record(
+                Action.IMPORT,
+                actor_name="demo",
+                object_type="file",
+                object_id="demo-cases.csv",
+                detail={"format": "offramp-csv", **done.as_dict()},
+            ),
+        )
     return summary
 
 
