@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -21,8 +22,8 @@ CASES = 300
 
 
 @pytest.fixture
-def demo(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv(DEMO_PASSWORD_ENV, PASSWORD)
+def demo(capsys: pytest.CaptureFixture[str], settings: Any) -> str:
+    settings.OFFRAMP_DEMO_PASSWORD = PASSWORD  # read from $OFFRAMP_DEMO_PASSWORD at start-up
     run = offramp(capsys, "demo", "load", "--cases", str(CASES))
     assert run.rc == 0, run.err
     return run.out

@@ -55,7 +55,7 @@ INABILITY_NOTE = (
 
 
 def office_name() -> str:
-    return str(getattr(settings, "OFFRAMP_OFFICE_NAME", DEFAULT_OFFICE_NAME))
+    return settings.OFFRAMP_OFFICE_NAME or DEFAULT_OFFICE_NAME
 
 
 def _case_url(case: Case) -> str:
