@@ -1,5 +1,5 @@
 """The needs assessment: each domain's options raise the right need tags, answers are validated with the
-question and the allowed options named, and every option and tag is described (DOMAIN.md section 1)."""
+question and the allowed options named, and every option and tag is described (docs/SOURCES.md#dekalb-da)."""
 
 from __future__ import annotations
 

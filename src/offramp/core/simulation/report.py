@@ -2,7 +2,7 @@
 
 Every value is escaped with `html.escape`; the charts are Plotly figures whose JavaScript (plotly.js, from
 the installed `plotly` package) is inlined once in the page, never loaded from a CDN: offices run on
-closed networks, and a page that fetches scripts tells a third party who is reading it (ARCHITECTURE.md,
+closed networks, and a page that fetches scripts tells a third party who is reading it (docs/ARCHITECTURE.md,
 "Static assets from npm, never a CDN"). Chart element ids are fixed, not random.
 """
 
