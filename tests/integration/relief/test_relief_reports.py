@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from tests.fixtures.clock import TODAY
 from tests.fixtures.users import Staff
 from tests.integration.helpers import (  # noqa: F401
     load_cases,
@@ -27,10 +28,10 @@ from offramp.core.relief import CANDIDATE_SCHEMA
 from offramp.web.audit.models import Action, AuditEvent
 from offramp.web.cases.models import Case, ProgramReferral
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders")]
+#: the reports ask for "today"; the test builds its history from the same day
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders", "frozen_today")]
 
 DISPOSITION_COLUMNS = ("disposition", "disposition_date", "sentence_type", "sentence_days")
-TODAY = dt.date.today()
 #: a high-level sale: trafficking with an organiser, a weapon, scales and a large amount
 HIGH_LEVEL = {
     "offense_kind": "trafficking",

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from tests.fixtures.users import Staff
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
@@ -178,9 +177,11 @@ def test_the_page_balance_is_core_s_balance_of_the_stored_rows(order: Restitutio
     assert balance_on_page(client, order) == core.fmt(expected)
 
 
-def test_a_payment_plan_with_schedule_and_arrears(order: RestitutionOrder, staff: Staff) -> None:
+def test_a_payment_plan_with_schedule_and_arrears(
+    order: RestitutionOrder, staff: Staff, frozen_today: dt.date
+) -> None:
     client = client_for(staff.carol)
-    today = timezone.localdate()
+    today = frozen_today  # arrears are counted up to today: the page and the test must agree on it
     first_due = today - dt.timedelta(days=1)
     response = client.post(
         f"/victims/orders/{order.pk}/plan/",
