@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.utils.html import escape
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import (
     EXAMPLE_CSV,
     cases_csv,
@@ -81,9 +81,7 @@ def queue_cases(tmp_path: Path) -> None:
 
 @pytest.fixture
 def alice(staff: Staff) -> Client:
-    client = Client()
-    client.force_login(staff.alice)
-    return client
+    return client_for(staff.alice)
 
 
 def keys(response: object) -> list[str]:

@@ -52,12 +52,6 @@ def case(cases: dict[str, Case]) -> Case:
     return cases["plain"]
 
 
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
 def offer(client: Client, case: Case, program: str = "ccsao:BR9") -> Any:
     return client.post(f"/diversion/cases/{case.case_key}/offer/", {"program": program})
 

@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from tests.fixtures.clock import TODAY
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import (  # noqa: F401
     load_cases,
     no_static_finders,
@@ -53,12 +52,6 @@ def cases_file(tmp_path: Path, cells: Sequence[Mapping[str, str]], name: str = "
     """The example's first row once per case, with its own cells, and the optional disposition columns."""
     header, rows = read_csv_rows()
     return write_csv_rows(tmp_path / name, [*header, *DISPOSITION_COLUMNS], [{**rows[0], **c} for c in cells])
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

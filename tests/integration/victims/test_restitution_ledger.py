@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
 from offramp.core import restitution as core
@@ -22,12 +22,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders"
 
 D = Decimal
 DAY = dt.date(2026, 4, 1)
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 @pytest.fixture

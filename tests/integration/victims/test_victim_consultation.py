@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
 from offramp.web.audit.models import AuditEvent
@@ -17,12 +16,6 @@ from offramp.web.victims.models import Method, VictimConsultation
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders")]
 
 FORM = "/victims/cases/V-1/consult/"
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def consult(case: Case, staff: Staff, agrees: bool | None, on: dt.date) -> VictimConsultation:
