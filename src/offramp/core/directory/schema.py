@@ -105,8 +105,8 @@ class MoudPolicy(DescribedEnum):
 
 
 class Payment(DescribedEnum):
-    MEDICAID = ("medicaid", "Medicaid.")
-    MEDICARE = ("medicare", "Medicare.")
+    MEDICAID = ("medicaid", "Medicaid: public health coverage for people with low income.")
+    MEDICARE = ("medicare", "Medicare: federal health insurance for people 65 or older or with a disability.")
     PRIVATE = ("private", "Private health insurance.")
     UNINSURED = ("uninsured", "People without insurance (free or sliding-scale care).")
 
