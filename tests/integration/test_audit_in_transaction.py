@@ -12,13 +12,14 @@ from unittest import mock
 
 import pytest
 from django.db import transaction
+from tests.factories import VictimFactory
 from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import cases_csv, import_cases, load_cases, no_static_finders  # noqa: F401
 
 from offramp.core import restitution as core
 from offramp.core.intake import parse_file
 from offramp.web.audit.models import AuditEvent
-from offramp.web.cases.models import Case, Victim
+from offramp.web.cases.models import Case
 from offramp.web.cases.store import store_batch
 from offramp.web.victims import ledger
 from offramp.web.victims.models import LedgerEntry, RestitutionOrder, VictimConsultation
@@ -37,11 +38,8 @@ def failing_record(*args: Any, **kwargs: Any) -> None:
 
 
 @pytest.fixture
-def case(tmp_path: Path, staff: Staff) -> Case:
-    load_cases(cases_csv(tmp_path, [{"case_id": "A-1", "victim_count": "1"}]))
-    row = Case.objects.get(case_key="A-1")
-    Victim.objects.create(case=row, seq=1, harm="property", restitution_claimed_usd=300.0)
-    return row
+def case(staff: Staff) -> Case:
+    return VictimFactory(case__case_key="A-1").case
 
 
 @pytest.fixture

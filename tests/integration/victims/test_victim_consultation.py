@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.factories import VictimFactory
 from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
@@ -104,9 +105,7 @@ def test_a_representative_may_be_consulted_and_no_view_is_allowed(
 
 
 def test_a_victim_of_another_case_is_refused(cases: dict[str, Case], staff: Staff) -> None:
-    from offramp.web.cases.models import Victim
-
-    other = Victim.objects.create(case=cases["no_victim"], seq=1)
+    other = VictimFactory(case=cases["no_victim"], seq=1, harm="unknown", restitution_claimed_usd=None)
     response = client_for(staff.dave).post(
         FORM, {"victim": other.pk, "consulted_on": "2026-04-01", "method": "phone"}
     )
