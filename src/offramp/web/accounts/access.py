@@ -63,8 +63,8 @@ def audit_refusal(
     if object_id is None:
         object_id = request.path[:120] if request is not None else ""
     return record(
-        Action.ACCESS_DENIED,
-        outcome=Outcome.DENIED,
+        str(Action.ACCESS_DENIED),  # str(): TextChoices members are str; mypy (no django-stubs) sees tuples
+        outcome=str(Outcome.DENIED),
         request=request,
         actor=actor,
         object_type=object_type,
