@@ -1,9 +1,10 @@
 """Restitution: orders, an append-only payment ledger in exact money, payment plans and arrears.
 
-Victims keep the right to be made whole (DOMAIN.md section 1), and the person's ability to pay must never
-bar entry to diversion nor by itself end it (APA prosecutor-led diversion toolkit; NIJ multisite
-evaluation, DOMAIN.md section 5). So this module always offers a payment plan (`plan_for`, for any ability
-to pay, including none), and `arrears` is a reason to review the plan, never grounds for termination.
+Victims keep the right to be made whole (docs/SOURCES.md#dekalb-da), and the person's ability to pay must
+never bar entry to diversion nor by itself end it (APA prosecutor-led diversion toolkit; NIJ multisite
+evaluation, docs/SOURCES.md#prosecutor-led-diversion). So this module always offers a payment plan
+(`plan_for`, for any ability to pay, including none), and `arrears` is a reason to review the plan, never
+grounds for termination.
 
 Money
     `money(value)` is the only way in: text ("12.50") or `decimal.Decimal`, never a float (a float cannot

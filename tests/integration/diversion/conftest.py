@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from tests.factories import VictimFactory
 from tests.fixtures.users import Staff
 from tests.integration.decisions.fakes import FakeExplanation, use_fake
 from tests.integration.helpers import cases_csv, load_cases
 
-from offramp.web.cases.models import Case, Victim
+from offramp.web.cases.models import Case
 from offramp.web.diversion.models import Referral
 
 
@@ -43,19 +44,13 @@ def no_consultation_required(monkeypatch: pytest.MonkeyPatch) -> None:
 def cases(tmp_path: Path, staff: Staff) -> dict[str, Case]:
     load_cases(cases_csv(tmp_path, [{"case_id": "D-1"}, {"case_id": "D-2", "victim_count": "1"}]))
     with_victim = Case.objects.get(case_key="D-2")
-    Victim.objects.create(case=with_victim, seq=1, harm="property", restitution_claimed_usd=250.0)
+    VictimFactory(case=with_victim, seq=1, restitution_claimed_usd=250.0)
     return {"plain": Case.objects.get(case_key="D-1"), "with_victim": with_victim}
 
 
 @pytest.fixture
 def case(cases: dict[str, Case]) -> Case:
     return cases["plain"]
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def offer(client: Client, case: Case, program: str = "ccsao:BR9") -> Any:

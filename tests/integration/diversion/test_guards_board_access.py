@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from tests.fixtures.users import Staff
-from tests.integration.diversion.conftest import client_for, fake_policy, offer, step, walk
+from tests.fixtures.users import Staff, client_for
+from tests.integration.diversion.conftest import fake_policy, offer, step, walk
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
 from offramp.core.diversion import Event

@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from django.db.models import F
 from django.utils import timezone
-from tests.fixtures.users import Staff
-from tests.integration.diversion.conftest import client_for, offer, step, walk
+from tests.fixtures.users import Staff, client_for
+from tests.integration.diversion.conftest import offer, step, walk
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
 from offramp.core.diversion import lifecycle

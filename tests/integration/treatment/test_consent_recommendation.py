@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.utils import timezone
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import cases_csv, load_cases, no_static_finders  # noqa: F401
 from tests.integration.treatment import consents
 from tests.integration.treatment.consents import STATES
@@ -86,8 +85,7 @@ def test_the_recommendation_uses_the_screen_only_under_consent(
     screening = screen(case, staff.carol, DAST_POSITIVE)
     consent = make_consent(case, staff.carol, state)
     user = staff.by_role(role)
-    client = Client()
-    client.force_login(user)
+    client = client_for(user)
     page = client.get(CASE).content.decode()
     rec = recommend.recommend_case(case, user)
     want = expected_state(role, state)
@@ -165,8 +163,7 @@ def test_revocation_takes_effect_on_the_next_recommendation(case: Case, staff: S
 def test_a_decision_keeps_what_the_recommendation_was_made_with(case: Case, staff: Staff) -> None:
     screen(case, staff.carol, DAST_POSITIVE)
     make_consent(case, staff.carol, "valid")
-    client = Client()
-    client.force_login(staff.alice)
+    client = client_for(staff.alice)
     rec = recommend.recommend_case(case, staff.alice)
     form = {
         "outcome": rec.outcome,
@@ -194,8 +191,7 @@ def test_the_admin_shows_a_decision_without_the_screening_it_used(case: Case, st
 
     decision = record_decision(case, rec, staff.alice, rec.outcome, "")
     assert decision.trace["facts"]["sud_screen"] == "positive"  # kept in the record itself
-    admin = Client()
-    admin.force_login(staff.grace)
+    admin = client_for(staff.grace)
     response = admin.get(f"/admin/decisions/decision/{decision.pk}/change/")
     page = response.content.decode()
     assert response.status_code == 200

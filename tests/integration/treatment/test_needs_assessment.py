@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 import yaml
 from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import REPO, cases_csv, load_cases, no_static_finders  # noqa: F401
 
 from offramp.core.evaluation.criteria.enums import Need
@@ -58,12 +57,6 @@ def case(tmp_path: Path, staff: Staff, settings: Any) -> Case:
     settings.OFFRAMP_POLICY = "public-health"
     load_cases(cases_csv(tmp_path, [{"case_id": "N-1", "person_id": "P-N1"}]))
     return Case.objects.get(case_key="N-1")
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def post(user: User, answers: dict[str, str], **fields: str) -> Any:

@@ -5,7 +5,7 @@ every value from a pack, a case or the assumptions file is escaped by the templa
 plotly's own chart markup and script are marked safe. The charts are Plotly figures whose JavaScript
 (plotly.js, from the installed `plotly` package) is inlined once in the page, never loaded from a CDN:
 offices run on closed networks, and a page that fetches scripts tells a third party who is reading it
-(ARCHITECTURE.md, "Static assets from npm, never a CDN"). A web page that serves plotly.js itself passes
+(docs/ARCHITECTURE.md, "Static assets from npm, never a CDN"). A web page that serves plotly.js itself passes
 its URL (`plotlyjs_src`) instead. Chart element ids are fixed, not random.
 
 This module only shapes the result into rows of text cells (`Cell`) and figures; the layout and the words

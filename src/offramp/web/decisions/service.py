@@ -1,5 +1,5 @@
 """Writing decisions and approvals: each is one new row and one audit event, in one transaction, so a
-failure leaves neither (DESIGN.md: nothing half-written)."""
+failure leaves neither (docs/ARCHITECTURE.md: all-or-nothing)."""
 
 from __future__ import annotations
 
