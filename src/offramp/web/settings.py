@@ -12,7 +12,12 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from offramp.core.diversion.deadlines import DEFAULT_INTAKE_DAYS, DEFAULT_PROGRESS_REPORT_DAYS
+from offramp.core.diversion.deadlines import (
+    DEFAULT_INTAKE_DAYS,
+    DEFAULT_PROGRESS_REPORT_DAYS,
+    MAX_INTAKE_DAYS,
+    MIN_INTAKE_DAYS,
+)
 from offramp.core.relief import DEFAULT_STATUTE, ReliefStatute
 from offramp.web.env import envbool, envchoice, envdir, envint, envlist, envstr, envtext
 
@@ -198,7 +203,9 @@ OFFRAMP_OFFICE_NAME = envstr("OFFRAMP_OFFICE_NAME", "").strip()
 
 # --- diversion (web/diversion/service.py) ---------------------------------------------------------------------
 #: days from the referral to the intake deadline
-OFFRAMP_INTAKE_DAYS = envint("OFFRAMP_INTAKE_DAYS", DEFAULT_INTAKE_DAYS, minimum=1, maximum=365)
+OFFRAMP_INTAKE_DAYS = envint(
+    "OFFRAMP_INTAKE_DAYS", DEFAULT_INTAKE_DAYS, minimum=MIN_INTAKE_DAYS, maximum=MAX_INTAKE_DAYS
+)
 #: days between progress reports while a person is enrolled
 OFFRAMP_PROGRESS_REPORT_DAYS = envint(
     "OFFRAMP_PROGRESS_REPORT_DAYS", DEFAULT_PROGRESS_REPORT_DAYS, minimum=1, maximum=365

@@ -86,11 +86,9 @@ def test_the_happy_path_writes_one_event_and_one_audit_record_per_step(case: Cas
 
 
 def test_the_statute_is_configurable(case: Case, staff: Staff, settings: object) -> None:
-    settings.OFFRAMP_RELIEF_STATUTE = {  # type: ignore[attr-defined]
-        "code": "735 ILCS 5/5-915",
-        "title": "Expungement and sealing",
-        "jurisdiction": "Illinois",
-    }
+    settings.OFFRAMP_RELIEF_STATUTE = ReliefStatute(  # type: ignore[attr-defined]
+        code="735 ILCS 5/5-915", title="Expungement and sealing", jurisdiction="Illinois", reference=""
+    )
     carol = client_for(staff.carol)
     offer(carol, case, "ccsao:DC")
     referral = Referral.objects.get(case=case)

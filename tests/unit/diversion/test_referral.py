@@ -195,16 +195,3 @@ def test_the_settings_refuse_values_no_rule_can_use() -> None:
         rules.DiversionSettings(progress_report_days=0)
     with pytest.raises(ValueError, match="OFFRAMP_INTAKE_MISSED_TERMINATES must be True or False"):
         rules.DiversionSettings(intake_missed_terminates="yes")  # type: ignore[arg-type]
-
-
-def test_the_statute_setting_is_a_statute_a_mapping_or_none() -> None:
-    statute = relief.ReliefStatute("X 1", "Sealing", "Somewhere", "ref")
-    assert rules.relief_statute_of(statute) is statute
-    assert rules.relief_statute_of(None) is None
-    assert rules.relief_statute_of({"code": "735 ILCS 5/5-915"}) == relief.ReliefStatute(
-        "735 ILCS 5/5-915", "", "", ""
-    )
-    with pytest.raises(ValueError, match="needs a 'code'"):
-        rules.relief_statute_of({"title": "Sealing"})
-    with pytest.raises(TypeError, match="must be a ReliefStatute, a dict or None"):
-        rules.relief_statute_of("O.C.G.A. § 35-3-37")

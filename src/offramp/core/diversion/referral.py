@@ -49,23 +49,6 @@ from offramp.core.enums import PleaStage
 OPEN_STATES: frozenset[ReferralState] = frozenset(s for s in ReferralState if s not in FINAL_STATES)
 
 
-def relief_statute_of(value: object) -> relief.ReliefStatute | None:
-    """The OFFRAMP_RELIEF_STATUTE setting as a statute: a `ReliefStatute` (kept as it is), a mapping of its
-    fields (`code` required; title, jurisdiction, reference optional) or None for "no record relief"."""
-    if value is None or isinstance(value, relief.ReliefStatute):
-        return value
-    if isinstance(value, Mapping):
-        if not value.get("code"):
-            raise ValueError(f"OFFRAMP_RELIEF_STATUTE needs a 'code' (the statute's citation), got {value!r}")
-        return relief.ReliefStatute(
-            code=str(value["code"]),
-            title=str(value.get("title", "")),
-            jurisdiction=str(value.get("jurisdiction", "")),
-            reference=str(value.get("reference", "")),
-        )
-    raise TypeError(f"OFFRAMP_RELIEF_STATUTE must be a ReliefStatute, a dict or None, not {value!r}")
-
-
 @dataclass(frozen=True)
 class DiversionSettings:
     """The office's choices for referrals (defaults: LEAD Clackamas' 14-day intake, a report every 30 days,

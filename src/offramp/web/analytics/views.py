@@ -237,7 +237,7 @@ def transparency_context(frame: pl.DataFrame) -> dict[str, Any]:
         "min_cell": exports.MIN_CELL,
         "generated": dt.date.today(),
         "cases": frame.height,
-        "office": getattr(settings, "OFFRAMP_OFFICE_NAME", ""),
+        "office": settings.OFFRAMP_OFFICE_NAME,
     }
 
 

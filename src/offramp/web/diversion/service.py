@@ -35,7 +35,7 @@ from offramp.core.diversion import (
 )
 from offramp.core.diversion import Condition as CoreCondition
 from offramp.core.diversion import referral as rules
-from offramp.core.diversion.deadlines import DEFAULT_INTAKE_DAYS, DEFAULT_PROGRESS_REPORT_DAYS, Deadline
+from offramp.core.diversion.deadlines import Deadline
 from offramp.core.diversion.referral import TransitionInput  # views and tests build it from here
 from offramp.web.audit.models import Action
 from offramp.web.audit.models import Outcome as AuditOutcome
@@ -74,9 +74,9 @@ class OfferRefused(Exception):
 def diversion_settings() -> rules.DiversionSettings:
     """The office's referral settings, read as they are now (a test may change them between requests)."""
     return rules.DiversionSettings(
-        intake_days=getattr(settings, "OFFRAMP_INTAKE_DAYS", DEFAULT_INTAKE_DAYS),
-        progress_report_days=getattr(settings, "OFFRAMP_PROGRESS_REPORT_DAYS", DEFAULT_PROGRESS_REPORT_DAYS),
-        intake_missed_terminates=getattr(settings, "OFFRAMP_INTAKE_MISSED_TERMINATES", False),
+        intake_days=settings.OFFRAMP_INTAKE_DAYS,
+        progress_report_days=settings.OFFRAMP_PROGRESS_REPORT_DAYS,
+        intake_missed_terminates=settings.OFFRAMP_INTAKE_MISSED_TERMINATES,
         relief_statute=relief_statute(),
     )
 
@@ -86,7 +86,8 @@ def intake_days() -> int:
 
 
 def relief_statute() -> relief.ReliefStatute | None:
-    return rules.relief_statute_of(getattr(settings, "OFFRAMP_RELIEF_STATUTE", relief.DEFAULT_STATUTE))
+    statute: relief.ReliefStatute | None = settings.OFFRAMP_RELIEF_STATUTE
+    return statute
 
 
 # --- the offer ------------------------------------------------------------------------------------------------
