@@ -17,9 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 WEB = Path(__file__).resolve().parents[2] / "src" / "offramp" / "web"
 #: the sign-in flow: open to anonymous users (sign-in) or to any signed-in user (sign-out, MFA)
 SIGN_IN_VIEWS = {"accounts:login", "accounts:logout", "accounts:mfa_enrol", "accounts:mfa_verify"}
-#: modules allowed to raise PermissionDenied: the helper itself. analytics/views.py is being rewritten in
-#: another part of issue 11 and moves to `require_perms` when it lands.
-RAISERS = {WEB / "accounts" / "access.py", WEB / "analytics" / "views.py"}
+#: modules allowed to raise PermissionDenied: the helper itself.
+RAISERS = {WEB / "accounts" / "access.py"}
 
 
 def routed(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, Any]]:

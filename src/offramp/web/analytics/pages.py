@@ -43,6 +43,7 @@ def access(*perms: str, csv: Sequence[str] = ()) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             return (download if csv and wants_csv(request) else page)(request, *args, **kwargs)
 
+        wrapped.required_permissions = perms  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
