@@ -13,15 +13,12 @@ from django.test import Client
 from tests.fixtures.users import Staff
 from tests.integration.helpers import REPO, cases_csv, load_cases, no_static_finders  # noqa: F401
 
-from offramp.core.evaluation import engine
 from offramp.core.evaluation.frame import EVAL_COLUMNS
 from offramp.web.cases.models import Case
 from offramp.web.decisions import recommend
 from offramp.web.decisions.models import Decision
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders")]
-
-needs_explain = pytest.mark.skipif(not hasattr(engine, "explain"), reason="engine.explain not written yet")
 
 
 @pytest.fixture
@@ -71,7 +68,6 @@ def test_it_picks_the_pack_version_in_force_on_the_received_date(tmp_path: Path,
     assert (before_any.version, in_force) == ("2024.1", False)
 
 
-@needs_explain
 def test_it_recommends_under_the_shipped_public_health_pack(case: Case, settings: Any) -> None:
     settings.OFFRAMP_POLICY_DIR = REPO / "policies"
     settings.OFFRAMP_POLICY = "public-health"
@@ -90,7 +86,6 @@ def test_it_recommends_under_the_shipped_public_health_pack(case: Case, settings
     assert rec.parameter_dates["personal_use_grams"] == "2023-01-01"
 
 
-@needs_explain
 def test_it_records_a_decision_under_the_real_pack_from_the_case_page(
     case: Case, staff: Staff, settings: Any
 ) -> None:

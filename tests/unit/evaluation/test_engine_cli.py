@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from offramp.cli.main import main
-from offramp.core.evaluation.engine import evaluate, explain
+from offramp.core.evaluation.engine import evaluate
+from offramp.core.evaluation.explain import explain
 from offramp.core.evaluation.frame import frame_from_facts
 from offramp.core.generate import generate_cases, write_cases_csv
 from offramp.core.policy import resolve_pack
