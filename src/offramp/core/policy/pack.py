@@ -7,8 +7,8 @@ words a defendant could read), `reference`, an explicit `precedence` and `flags`
 outcome is an *attached* rule: it never decides, but its flags and conditions are added to whatever
 outcome is chosen (victim consultation, overdose responses).
 
-`load_pack` keeps the YAML line of every node (via `yaml.compose`), so that the checker and the loader's
-errors can name the line of each problem.
+`read_source` keeps the YAML line of every node (via `yaml.compose`), so that the checker and the loader's
+errors can name the line of each problem. Loading a file (shape and checks) is `registry.load_pack`.
 """
 
 from __future__ import annotations
@@ -193,16 +193,3 @@ def parse_pack(source: Source, path: Path) -> Pack:
         return Pack.model_validate(source.data)
     except ValidationError as exc:
         raise PackError(path, validation_problems(source, exc)) from exc
-
-
-def load_pack(path: str | Path) -> Pack:
-    """Load and validate the pack at `path`: its shape and its `check_pack` problems (PackError if any)."""
-    from offramp.core.policy.check import check_source
-
-    file = Path(path)
-    source = read_source(file)
-    pack = parse_pack(source, file)
-    problems = check_source(pack, source)
-    if problems:
-        raise PackError(file, problems)
-    return pack
