@@ -27,6 +27,9 @@ Path_ = tuple[str | int, ...]
 
 
 class Outcome(DescribedEnum):
+    """The outcomes a policy rule can recommend (the `then` of a rule), in order of increasing severity: the
+    one vocabulary of decision outcomes (the web's Decision choices and the analytics are derived from it)."""
+
     DECLINE = ("decline", "Decline to charge: no case is filed.")
     PRE_CHARGE_DIVERSION = (
         "pre_charge_diversion",
@@ -41,6 +44,21 @@ class Outcome(DescribedEnum):
         "Charge, with guidance for the plea offer (e.g. a mitigating-role reduction).",
     )
     PROSECUTE = ("prosecute", "Charge and prosecute.")
+
+    @property
+    def label(self) -> str:
+        """The short name pages and forms show ("Pre-charge diversion"); the description says more."""
+        return OUTCOME_LABELS[self]
+
+
+#: the one list of decision outcomes is `Outcome`; these are its short labels (the web's choices use them)
+OUTCOME_LABELS = {
+    Outcome.DECLINE: "Decline to charge",
+    Outcome.PRE_CHARGE_DIVERSION: "Pre-charge diversion",
+    Outcome.POST_CHARGE_DIVERSION: "Post-charge diversion",
+    Outcome.CHARGE_WITH_PLEA_GUIDANCE: "Charge, with plea guidance",
+    Outcome.PROSECUTE: "Prosecute",
+}
 
 
 class Flag(DescribedEnum):
