@@ -85,8 +85,9 @@ def covers(pack: Pack, on: dt.date) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _load(path: str, mtime_ns: int) -> Pack:
-    """A pack file, parsed and checked once per change (the case page picks a version on every view)."""
+def _load(path: str, mtime_ns: int, size: int) -> Pack:
+    """A pack file, parsed and checked once per change (the case page picks a version on every view); the
+    size is in the key too, since two writes within one tick of the file system's clock share an mtime."""
     return load_pack(path)
 
 
@@ -96,7 +97,8 @@ def pack_versions(pack_id: str, folder: str | Path | None = None) -> list[Pack]:
     versions = []
     for path in sorted(policy_dir(folder).glob("*.y*ml")):
         try:
-            pack = _load(str(path), path.stat().st_mtime_ns)
+            stat = path.stat()
+            pack = _load(str(path), stat.st_mtime_ns, stat.st_size)
         except Exception:  # any failure of one file is that file's, never the folder's
             log.warning("policy file %s does not load", path, exc_info=True)
             continue
