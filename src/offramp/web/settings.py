@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from offramp.core.policy.registry import shipped_policy_dir
 from offramp.web.env import envbool, envchoice, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -184,7 +185,14 @@ CASES_PER_PAGE = envint("CASES_PER_PAGE", 50, minimum=5)
 #: the policy the case page recommends under: a pack id (the version in force on the case's date is picked
 #: among the files in OFFRAMP_POLICY_DIR) or the path of one pack file
 OFFRAMP_POLICY = envstr("OFFRAMP_POLICY", "public-health")
-OFFRAMP_POLICY_DIR = Path(envstr("OFFRAMP_POLICY_DIR", str(PROJECT_DIR / "policies")))
+#: the folder of pack files: $OFFRAMP_POLICY_DIR, else <OFFRAMP_HOME>/policies when there is one, else the
+#: packs shipped with Offramp (inside an installed wheel, core.policy.registry finds them in the package)
+OFFRAMP_POLICY_DIR = Path(
+    envstr(
+        "OFFRAMP_POLICY_DIR",
+        str(PROJECT_DIR / "policies" if (PROJECT_DIR / "policies").is_dir() else shipped_policy_dir()),
+    )
+)
 
 LOGGING = {
     "version": 1,
