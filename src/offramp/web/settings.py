@@ -18,6 +18,7 @@ from offramp.core.diversion.deadlines import (
     MAX_INTAKE_DAYS,
     MIN_INTAKE_DAYS,
 )
+from offramp.core.policy.registry import shipped_policy_dir
 from offramp.core.relief import DEFAULT_STATUTE, ReliefStatute
 from offramp.web.env import envbool, envchoice, envdir, envint, envlist, envstr, envtext
 
@@ -195,7 +196,12 @@ CASES_PER_PAGE = envint("CASES_PER_PAGE", 50, minimum=5)
 #: the policy the case page recommends under: a pack id (the version in force on the case's date is picked
 #: among the files in OFFRAMP_POLICY_DIR) or the path of one pack file
 OFFRAMP_POLICY = envtext("OFFRAMP_POLICY", "public-health")
-OFFRAMP_POLICY_DIR = envdir("OFFRAMP_POLICY_DIR", PROJECT_DIR / "policies")
+#: the folder of pack files: $OFFRAMP_POLICY_DIR, else <OFFRAMP_HOME>/policies when there is one, else the
+#: packs shipped with Offramp (inside an installed wheel, core.policy.registry finds them in the package)
+OFFRAMP_POLICY_DIR = envdir(
+    "OFFRAMP_POLICY_DIR",
+    PROJECT_DIR / "policies" if (PROJECT_DIR / "policies").is_dir() else shipped_policy_dir(),
+)
 
 #: the office's name on victim letters and the transparency report (blank: letters say "District
 #: Attorney's Office" and the report names no office)

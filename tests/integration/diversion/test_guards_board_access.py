@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from tests.fixtures.users import Staff, client_for
-from tests.integration.diversion.conftest import fake_policy, offer, step, walk
+from tests.integration.diversion.conftest import offer, step, use_policy, walk
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
 from offramp.core.diversion import Event
@@ -54,9 +56,9 @@ def referred_days_ago(case: Case, staff: Staff, days: int) -> Referral:
 
 
 def test_the_offer_is_blocked_until_the_victim_is_consulted(
-    cases: dict[str, Case], staff: Staff, monkeypatch: pytest.MonkeyPatch
+    cases: dict[str, Case], staff: Staff, settings: Any, tmp_path: Path
 ) -> None:
-    fake_policy(monkeypatch, victim_consultation=True)
+    use_policy(settings, tmp_path, victim_consultation=True)
     case = cases["with_victim"]
     carol = client_for(staff.carol)
     refused = offer(carol, case)
@@ -86,9 +88,9 @@ def test_no_consultation_is_needed_where_the_policy_does_not_ask(
 
 
 def test_a_case_without_a_victim_is_not_blocked(
-    cases: dict[str, Case], staff: Staff, monkeypatch: pytest.MonkeyPatch
+    cases: dict[str, Case], staff: Staff, settings: Any, tmp_path: Path
 ) -> None:
-    fake_policy(monkeypatch, victim_consultation=True)
+    use_policy(settings, tmp_path, victim_consultation=True)
     assert offer(client_for(staff.carol), cases["plain"]).status_code == 302
 
 

@@ -96,8 +96,8 @@ def test_the_recommendation_uses_the_screen_only_under_consent(
     assert {e.object_id for e in events} == {PERSON}
     if want is AccessState.VALID:
         assert rec.sud_screen == "positive"
-        assert rec.findings_value("sud_indicated") is True
-        assert rec.trace["notes"] == [SUD_SCREEN_NOTES["positive"]]
+        assert rec.trace.finding_value("sud_indicated") is True
+        assert rec.trace.notes == [SUD_SCREEN_NOTES["positive"]]
         assert rec.sud_note == (
             f"Uses the dast-10 screening of {screening.administered_at:%Y-%m-%d} (positive screen) "
             f"under consent C-{consent.pk}."  # type: ignore[union-attr]
@@ -108,8 +108,8 @@ def test_the_recommendation_uses_the_screen_only_under_consent(
     else:
         assert rec.sud_screen == "withheld"
         # no proxy marker on file, so without the screen SUD is not indicated
-        assert rec.findings_value("sud_indicated") is False
-        assert rec.trace["notes"] == [SUD_SCREEN_NOTES["withheld"]]
+        assert rec.trace.finding_value("sud_indicated") is False
+        assert rec.trace.notes == [SUD_SCREEN_NOTES["withheld"]]
         assert rec.sud_note.startswith("Made without SUD screening results: " + want.description)
         assert f'<p data-testid="sud-note">{rec.sud_note}</p>' in page
         assert "positive screen" not in page
@@ -133,12 +133,12 @@ def test_a_negative_screen_is_used_and_named(case: Case, staff: Staff) -> None:
     rec = recommend.recommend_case(case, staff.alice)
     assert rec.sud_screen == "negative"
     assert "(negative screen)" in rec.sud_note
-    assert rec.findings_value("sud_indicated") is False
+    assert rec.trace.finding_value("sud_indicated") is False
 
 
 def test_no_screen_on_file_means_no_note_and_no_sud_audit(case: Case, staff: Staff) -> None:
     rec = recommend.recommend_case(case, staff.alice)
-    assert (rec.sud_screen, rec.sud_note, rec.trace["notes"]) == (None, "", [])
+    assert (rec.sud_screen, rec.sud_note, rec.trace.notes) == (None, "", [])
     assert not AuditEvent.objects.filter(object_type="sud_information").exists()
 
 

@@ -47,8 +47,7 @@ def needs_referral_condition() -> str:
 
 
 def needs_finding(rec: recommend.Recommendation) -> list[str]:
-    (finding,) = [f for f in rec.findings if f.get("name") == "needs"]
-    return list(finding["value"])
+    return list(rec.trace.finding_value("needs"))
 
 
 @pytest.fixture
@@ -154,14 +153,14 @@ def test_assessed_housing_reaches_the_recommendation(case: Case, staff: Staff) -
     before = recommend.recommend_case(case)
     assert condition not in before.conditions
     assert needs_finding(before) == ["treatment"]  # from the facts (fentanyl, prior overdose)
-    assert "needs-referrals" not in [rule["id"] for rule in before.matched_rules]
+    assert "needs-referrals" not in [rule.id for rule in before.matched_rules]
 
     post(staff.carol, {"housing": "street"})
     assert recommend.build_frame(case).row(0, named=True)["needs_assessed"] == ["housing"]
     after = recommend.recommend_case(case)
     assert condition in after.conditions
     assert needs_finding(after) == ["treatment", "housing"]
-    assert "needs-referrals" in [rule["id"] for rule in after.matched_rules]
+    assert "needs-referrals" in [rule.id for rule in after.matched_rules]
     page = client_for(staff.alice).get(CASE).content.decode()
     conditions = page.split('<span data-testid="conditions">', 1)[1].split("</span>", 1)[0]
     assert escape(condition) in conditions.split("; ")

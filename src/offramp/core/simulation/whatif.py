@@ -33,8 +33,8 @@ from offramp.core.analytics import metrics as m
 from offramp.core.analytics.disparity import DecisionPoint, rri
 from offramp.core.analytics.frame import Decision
 from offramp.core.directory.schema import PROGRAM_TYPE_SERVICES
-from offramp.core.evaluation.engine import evaluate, explain
-from offramp.core.evaluation.explain import Explanation
+from offramp.core.evaluation.engine import evaluate
+from offramp.core.evaluation.explain import Explanation, explain
 from offramp.core.policy.pack import Outcome, Pack
 from offramp.core.simulation.assumptions import CHARGED, DIVERTED, FORMULA, Assumptions
 

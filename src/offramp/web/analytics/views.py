@@ -325,7 +325,7 @@ def run_simulation(draft_path: Any, baseline_path: Any, on: dt.date | None, samp
     """`sample`: changed cases to explain by case key (core `inputs.sample_size`: 0 for users without case
     access, whose report is then aggregates only)."""
     from offramp.core.policy import resolve_pack
-    from offramp.core.simulation import Assumptions, simulate
+    from offramp.core.simulation import Assumptions, default_assumptions_path, simulate
     from offramp.core.simulation.inputs import whatif_frame
     from offramp.web.programs.store import capacity_by_program_type
 
@@ -334,7 +334,7 @@ def run_simulation(draft_path: Any, baseline_path: Any, on: dt.date | None, samp
         whatif_frame(batch, race),
         resolve_pack(draft_path),
         resolve_pack(baseline_path),
-        assumptions=Assumptions.load(),
+        assumptions=Assumptions.load(default_assumptions_path(settings.OFFRAMP_POLICY_DIR)),
         capacity=capacity_by_program_type(),
         on=on,
         sample=sample,

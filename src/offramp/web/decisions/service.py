@@ -46,7 +46,7 @@ def record_decision(case: Case, rec: Recommendation, user: Any, outcome: str, re
             policy_id=rec.policy_id,
             policy_version=rec.policy_version,
             parameter_dates=rec.parameter_dates,
-            trace=rec.trace,
+            trace=rec.trace.to_dict(),
             recommended_outcome=rec.outcome,
             outcome=outcome,
             accepted=outcome == rec.outcome,
