@@ -1,3 +1,3 @@
-"""Shared fixtures: named users per role (tests/fixtures/users.py)."""
+"""Shared fixtures: named users per role (tests/fixtures/users.py), frozen time (tests/fixtures/clock.py)."""
 
-pytest_plugins = ["tests.fixtures.users"]
+pytest_plugins = ["tests.fixtures.users", "tests.fixtures.clock"]

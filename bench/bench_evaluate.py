@@ -34,7 +34,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from offramp.core.evaluation.engine import evaluate, explain
+from offramp.core.evaluation.engine import evaluate
+from offramp.core.evaluation.explain import explain
 from offramp.core.evaluation.frame import frame_from_offramp_rows
 from offramp.core.generate import generate_cases
 from offramp.core.policy import Pack, resolve_pack

@@ -11,11 +11,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from tests.e2e.conftest import Shots
 from tests.e2e.test_decision_flow import sign_in, sign_out
+from tests.factories import VictimFactory
 from tests.fixtures.users import make_user
 from tests.integration.helpers import cases_csv, load_cases
 
 from offramp.web.audit.models import AuditEvent
-from offramp.web.cases.models import Case, Victim
+from offramp.web.cases.models import Case
 from offramp.web.victims.models import LedgerEntry, RestitutionOrder, VictimConsultation
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +27,7 @@ def case_with_victim(transactional_db: None, tmp_path: Path) -> Case:
     # the CSV format records only victim_count; victims as rows come with the JSONL format, or directly
     load_cases(cases_csv(tmp_path, [{"case_id": "VL-1", "victim_count": "1"}]))
     case = Case.objects.get(case_key="VL-1")
-    Victim.objects.create(case=case, seq=1, harm="property", restitution_claimed_usd=300.0)
+    VictimFactory(case=case, seq=1)
     return case
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
-from tests.fixtures.users import PASSWORD, Staff
+from tests.fixtures.users import PASSWORD, Staff, client_for
 from tests.integration.helpers import (
     EXAMPLE_CSV,
     example_csv_with,
@@ -48,9 +48,7 @@ def events(action: str) -> list[AuditEvent]:
 
 
 def signed_in(staff: Staff, name: str) -> Client:
-    client = Client(REMOTE_ADDR=ADDRESS)
-    client.force_login(getattr(staff, name))
-    return client
+    return client_for(getattr(staff, name), REMOTE_ADDR=ADDRESS)
 
 
 # --- signing in ---------------------------------------------------------------------------------------------

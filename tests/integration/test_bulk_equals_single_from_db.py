@@ -120,7 +120,8 @@ def test_the_page_the_cli_and_the_snapshot_agree(
 
     assert set(cli) == set(page) == set(snap)
     for key, rec in page.items():
-        role, risk = rec.findings_value("seller_role"), rec.findings_value("overdose_risk")
+        values = rec.trace.finding_values()
+        role, risk = values.get("seller_role"), values.get("overdose_risk")
         assert cli[key]["outcome"] == rec.outcome, key
         assert cli[key]["seller_role"] == role, key
         assert cli[key]["overdose_risk"] == ("true" if risk else "false" if risk is not None else None), key

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from tests.fixtures.clock import TODAY
 from tests.integration.helpers import offramp, snapshot
 
 from offramp.cli.demo import DEMO_PASSWORD_ENV, DEMO_USERS
@@ -21,8 +23,9 @@ CASES = 300
 
 
 @pytest.fixture
-def demo(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv(DEMO_PASSWORD_ENV, PASSWORD)
+def demo(capsys: pytest.CaptureFixture[str], settings: Any, frozen_today: dt.date) -> str:
+    settings.OFFRAMP_DEMO_PASSWORD = PASSWORD  # read from $OFFRAMP_DEMO_PASSWORD at start-up
+    # the demo spreads its cases over the three full years before (frozen) today
     run = offramp(capsys, "demo", "load", "--cases", str(CASES))
     assert run.rc == 0, run.err
     return run.out
@@ -37,7 +40,7 @@ def test_it_loads_the_demo_cases(demo: str) -> None:
     assert Case.objects.count() == CASES
     assert 0 < people <= CASES
     assert not Case.objects.exclude(case_key__startswith="DEMO").exists()
-    year = dt.date.today().year
+    year = TODAY.year
     dates = Case.objects.values_list("received_date", flat=True)
     assert min(dates) >= dt.date(year - 3, 1, 1)
     assert max(dates) <= dt.date(year - 1, 12, 31)

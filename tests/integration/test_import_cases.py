@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.fixtures.clock import TODAY
 from tests.integration.helpers import (
     CASE_TABLES,
     DATA_TABLES,
@@ -33,7 +34,8 @@ pytestmark = pytest.mark.django_db
 
 CSV = "offramp-csv"
 JSONL = "offramp-jsonl"
-YEAR = dt.date.today().year
+#: plausible years end at the current one: the tests that name it run on the frozen day (tests/fixtures/clock.py)
+YEAR = TODAY.year
 
 
 def summary_prefix(
@@ -445,6 +447,7 @@ def test_it_rejects_a_jsonl_whose_last_line_has_one_bad_value_and_changes_nothin
 # --- 3. every error listed ----------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("frozen_today")
 def test_it_lists_every_error_in_a_csv_not_just_the_first(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -626,6 +629,7 @@ def test_it_rolls_back_a_jsonl_import_with_charges_and_victims_when_storing_fail
 # --- 5. implausible values: imported and flagged ------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("frozen_today")
 def test_it_imports_implausible_csv_values_and_records_warnings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -664,6 +668,7 @@ def test_it_imports_implausible_csv_values_and_records_warnings(
     assert batch.warnings == 2
 
 
+@pytest.mark.usefixtures("frozen_today")
 def test_it_imports_implausible_jsonl_values_and_records_warnings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,12 +5,19 @@ inherited from the test run, whose settings_test put a SECRET_KEY in os.environ)
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from offramp.core.relief import DEFAULT_STATUTE, ReliefStatute
 
 GOOD_KEY = "k" * 20 + "-a-long-random-production-key-0123456789"
 PRINT = (
@@ -150,3 +157,103 @@ def test_it_refuses_a_secret_key_file_it_cannot_read(tmp_path: Path) -> None:
     assert line.startswith(
         f"django.core.exceptions.ImproperlyConfigured: SECRET_KEY_FILE={str(missing)!r} cannot be read"
     )
+
+
+# --- OFFRAMP_* settings: read and checked at start-up ---------------------------------------------------------
+# In-process (runpy: a fresh copy of the settings module under a patched environment) rather than a new
+# interpreter per case: the same module code, a hundred times faster.
+
+
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "src" / "offramp" / "web" / "settings.py"
+
+
+def offramp_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> dict[str, Any]:
+    for name in [n for n in os.environ if n.startswith("OFFRAMP_")]:
+        monkeypatch.delenv(name)
+    for name, value in {"SECRET_KEY": GOOD_KEY, "OFFRAMP_VAR_DIR": str(tmp_path / "var"), **env}.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS_FILE), run_name="settings_under_test")
+
+
+def test_it_reads_the_offramp_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    s = offramp_settings(monkeypatch, tmp_path)
+
+    assert (s["OFFRAMP_INTAKE_DAYS"], s["OFFRAMP_PROGRESS_REPORT_DAYS"]) == (14, 30)
+    assert s["OFFRAMP_INTAKE_MISSED_TERMINATES"] is False
+    assert s["OFFRAMP_RELIEF_STATUTE"] == DEFAULT_STATUTE
+    assert (s["OFFRAMP_MFA"], s["OFFRAMP_POLICY"], s["OFFRAMP_OFFICE_NAME"]) == ("off", "public-health", "")
+    assert s["OFFRAMP_POLICY_DIR"] == s["PROJECT_DIR"] / "policies"
+    assert s["OFFRAMP_DEMO_PASSWORD"] == "offramp-demo-2026"
+
+
+def test_it_reads_good_offramp_values(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    statute = {"code": "720 ILCS 570/410", "title": "Probation", "jurisdiction": "Illinois"}
+    s = offramp_settings(
+        monkeypatch,
+        tmp_path,
+        OFFRAMP_INTAKE_DAYS="7",
+        OFFRAMP_PROGRESS_REPORT_DAYS="60",
+        OFFRAMP_INTAKE_MISSED_TERMINATES="yes",
+        OFFRAMP_RELIEF_STATUTE=json.dumps(statute),
+        OFFRAMP_MFA=" Required ",
+        OFFRAMP_POLICY_DIR=str(tmp_path),
+        OFFRAMP_OFFICE_NAME=" Fulton County District Attorney ",
+    )
+
+    assert (s["OFFRAMP_INTAKE_DAYS"], s["OFFRAMP_PROGRESS_REPORT_DAYS"]) == (7, 60)
+    assert s["OFFRAMP_INTAKE_MISSED_TERMINATES"] is True
+    assert s["OFFRAMP_RELIEF_STATUTE"] == ReliefStatute(**statute, reference="")
+    assert (s["OFFRAMP_MFA"], s["OFFRAMP_POLICY_DIR"]) == ("required", tmp_path)
+    assert s["OFFRAMP_OFFICE_NAME"] == "Fulton County District Attorney"
+    assert (
+        offramp_settings(monkeypatch, tmp_path, OFFRAMP_RELIEF_STATUTE="None")["OFFRAMP_RELIEF_STATUTE"]
+        is None
+    )
+
+
+STATUTE_EXPECTED = 'expected "none" or a JSON object with "code" and any of title, jurisdiction, reference'
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("OFFRAMP_INTAKE_DAYS", "two weeks", "expected a whole number"),
+        ("OFFRAMP_INTAKE_DAYS", "0", "expected at least 1"),
+        ("OFFRAMP_INTAKE_DAYS", "91", "expected at most 90"),
+        ("OFFRAMP_PROGRESS_REPORT_DAYS", "-30", "expected at least 1"),
+        ("OFFRAMP_PROGRESS_REPORT_DAYS", "1000", "expected at most 365"),
+        ("OFFRAMP_INTAKE_MISSED_TERMINATES", "sometimes", "expected one of true/false, 1/0, yes/no, on/off"),
+        ("OFFRAMP_RELIEF_STATUTE", "O.C.G.A. § 35-3-37", STATUTE_EXPECTED),
+        ("OFFRAMP_RELIEF_STATUTE", '{"title": "no code"}', STATUTE_EXPECTED),
+        ("OFFRAMP_RELIEF_STATUTE", '{"code": "X", "statute": "typo"}', STATUTE_EXPECTED),
+        ("OFFRAMP_RELIEF_STATUTE", '["X"]', STATUTE_EXPECTED),
+        ("OFFRAMP_MFA", "sometimes", "expected one of required, off"),
+        ("OFFRAMP_POLICY", "  ", "expected some text (unset it for the default)"),
+        ("OFFRAMP_POLICY_DIR", "/no/such/folder", "expected an existing folder"),
+        ("OFFRAMP_HOME", "/no/such/home", "expected an existing folder"),
+        ("OFFRAMP_DEMO_PASSWORD", "", "expected some text (unset it for the default)"),
+    ],
+)
+def test_it_refuses_a_bad_offramp_value(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str, expected: str
+) -> None:
+    with pytest.raises(ImproperlyConfigured) as refused:
+        offramp_settings(monkeypatch, tmp_path, **{name: value})
+
+    assert str(refused.value).startswith(f"{name}={value!r}: {expected}")
+
+
+def test_no_module_outside_settings_reads_an_offramp_setting_with_a_default() -> None:
+    """`getattr(settings, "OFFRAMP_X", default)` hides a setting from start-up checks: read settings.X."""
+    src = Path(__file__).resolve().parents[2] / "src" / "offramp"
+    #: rewritten by another part of issue 11; they read the same settings, already checked, when it lands
+    pending = {
+        src / "web" / "analytics" / "snapshot.py",
+    }
+    pattern = re.compile(r"getattr\(\s*settings\s*,\s*[\"']OFFRAMP_")
+    readers = [
+        str(p.relative_to(src))
+        for p in sorted(src.rglob("*.py"))
+        if p not in pending and pattern.search(p.read_text())
+    ]
+    assert readers == []

@@ -1,6 +1,6 @@
 """Legal-style policy cases: facts in, expected findings and outcome out, for each shipped pack.
 
-Each YAML file holds `cases:`; each case has a `name`, a `source` (the public source in DOMAIN.md it
+Each YAML file holds `cases:`; each case has a `name`, a `source` (the public source in docs/SOURCES.md it
 relies on), `facts` (over the defaults below: a quiet first-time possession case), `findings` it expects
 and `outcome: {public-health: ..., traditional: ...}`, optionally `rules:` (pack -> rule ids that must
 be among the matched ones) and `conditions:` (pack -> conditions that must be attached).

@@ -1,18 +1,49 @@
-"""Every domain enumeration value carries a description a prosecutor can read, and values are unambiguous."""
+"""Every domain enumeration value carries a description a prosecutor can read, and values are unambiguous.
+
+One parametrised check over every DescribedEnum in offramp.core (found by walking the package), instead of
+a copy of it beside each enum's own tests."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 
+import offramp.core
 from offramp.core.enums import ALL_ENUMS, DescribedEnum
-from offramp.core.programs.listing import ListingKind, MoudCategory
 
-ENUMS: tuple[type[DescribedEnum], ...] = (*ALL_ENUMS, ListingKind, MoudCategory)
 MIN_DESCRIPTION = 10
 
 
+def core_enums() -> tuple[type[DescribedEnum], ...]:
+    """Every DescribedEnum defined anywhere in offramp.core, found by importing each module of the package:
+    an enum added in a new module is checked without being listed anywhere."""
+    found: dict[str, type[DescribedEnum]] = {}
+    for info in pkgutil.walk_packages(offramp.core.__path__, "offramp.core."):
+        module = importlib.import_module(info.name)
+        for obj in vars(module).values():
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, DescribedEnum)
+                and obj is not DescribedEnum
+                and obj.__module__ == module.__name__
+            ):
+                found[f"{obj.__module__}.{obj.__qualname__}"] = obj
+    return tuple(found[name] for name in sorted(found))
+
+
+ENUMS = core_enums()
+
+
 def ids(enum: type[DescribedEnum]) -> str:
-    return enum.__name__
+    return f"{enum.__module__.removeprefix('offramp.core.')}.{enum.__name__}"
+
+
+def test_it_finds_the_enums_of_every_part_of_the_core() -> None:
+    assert set(ALL_ENUMS) <= set(ENUMS)
+    parts = {enum.__module__.split(".")[2] for enum in ENUMS}
+    assert {"enums", "consent", "diversion", "screening", "evaluation", "directory", "programs"} <= parts
 
 
 def test_it_covers_every_described_enum_of_the_core() -> None:

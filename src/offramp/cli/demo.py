@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from offramp.cli.django_setup import setup_django
 
+#: the setting (and environment variable) holding the demo users' password, read by settings.py
 DEMO_PASSWORD_ENV = "OFFRAMP_DEMO_PASSWORD"
-DEFAULT_DEMO_PASSWORD = "offramp-demo-2026"
 
 #: username -> role slug (offramp.web.accounts.roles)
 DEMO_USERS: dict[str, str] = {
@@ -44,8 +43,9 @@ def run(ns: argparse.Namespace) -> int:
     if Case.objects.exists() and not ns.force:
         print("demo: the database already holds cases; nothing loaded (use --force to add the demo anyway)")
         return 0
-    password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
-    users = create_demo_users(password)
+    from django.conf import settings
+
+    users = create_demo_users(settings.OFFRAMP_DEMO_PASSWORD)
     summary = load_demo_cases(ns.cases, ns.seed)
     spread_demo_workflow(users)
     from offramp.web.programs.loader import load_georgia
@@ -54,7 +54,8 @@ def run(ns: argparse.Namespace) -> int:
     print(f"demo: program directory (Georgia SAMHSA listings): {programs.summary()}")
     print(
         f"demo: {summary.cases_new:,} cases and {summary.persons_new:,} people loaded; "
-        f"users {', '.join(DEMO_USERS)} (password from ${DEMO_PASSWORD_ENV}, default {DEFAULT_DEMO_PASSWORD!r})"
+        f"users {', '.join(DEMO_USERS)} "
+        f"(password from ${DEMO_PASSWORD_ENV}, default {settings.DEMO_PASSWORD_DEFAULT!r})"
     )
     return 0
 
@@ -100,14 +101,19 @@ def load_demo_cases(n: int, seed: int) -> Any:
         path = Path(tmp) / "demo-cases.csv"
         write_cases_csv(frame, path)
         batch = parse_file(path, "offramp-csv")
-        summary = store_batch(batch, file_name="demo-cases.csv", file_sha256="", actor_name="demo")
-    record(
-        Action.IMPORT,
-        actor_name="demo",
-        object_type="file",
-        object_id="demo-cases.csv",
-        detail={"format": "offramp-csv", **summary.as_dict()},
-    )
+        summary = store_batch(
+            batch,
+            file_name="demo-cases.csv",
+            file_sha256="",
+            actor_name="demo",
+            audit=lambda done: record(
+                Action.IMPORT,
+                actor_name="demo",
+                object_type="file",
+                object_id="demo-cases.csv",
+                detail={"format": "offramp-csv", **done.as_dict()},
+            ),
+        )
     return summary
 
 

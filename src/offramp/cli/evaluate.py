@@ -19,6 +19,8 @@ from typing import Any
 
 import polars as pl
 
+from offramp.cli.policy import add_policy_dir_option
+
 
 def add_parser(sub: Any) -> None:
     evaluate = sub.add_parser("evaluate", help="apply a policy pack to a file of cases")
@@ -40,6 +42,7 @@ def add_parser(sub: Any) -> None:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", required=True, help="policy pack file or id (e.g. public-health)")
+    add_policy_dir_option(parser)
     parser.add_argument("--cases", type=Path, required=True, help="offramp-csv or .parquet file of cases")
     parser.add_argument("--on", type=dt.date.fromisoformat, default=None, help="evaluate as of this date")
 
@@ -64,7 +67,7 @@ def _load(ns: argparse.Namespace, command: str) -> tuple[Any, pl.DataFrame] | No
     from offramp.core.policy import PackError, resolve_pack
 
     try:
-        return resolve_pack(ns.policy), load_cases(ns.cases)
+        return resolve_pack(ns.policy, ns.policy_dir), load_cases(ns.cases)
     except (PackError, IntakeError, ValueError, OSError) as exc:
         print(f"offramp {command}: {exc}", file=sys.stderr)
         return None
@@ -97,7 +100,7 @@ def run_evaluate(ns: argparse.Namespace) -> int:
 
 
 def run_explain(ns: argparse.Namespace) -> int:
-    from offramp.core.evaluation.engine import explain
+    from offramp.core.evaluation.explain import explain
 
     loaded = _load(ns, "explain")
     if loaded is None:

@@ -76,13 +76,15 @@ def run(ns: argparse.Namespace) -> int:
     parsed = time.perf_counter()
     show = sys.stderr.isatty() if ns.progress is None else ns.progress
     try:
-        summary = _store_with_progress(store_batch, batch, ns, actor_name, show)
+        # the success event is written in the import's transaction (store_batch's `audit`)
+        summary = _store_with_progress(
+            store_batch, batch, ns, actor_name, show, lambda done: audit(Outcome.SUCCESS, done.as_dict())
+        )
     except Exception as exc:  # the store's transaction has rolled back: report it, don't show a traceback
         print(f"offramp import: failed while storing: {exc}; nothing was imported.", file=sys.stderr)
         audit(Outcome.FAILURE, {"stage": "store", "error": f"{type(exc).__name__}: {exc}"[:300]})
         return 1
     elapsed = time.perf_counter() - started
-    audit(Outcome.SUCCESS, summary.as_dict())
     _print_summary(ns, summary, parsed - started, elapsed, batch.warnings)
     return 0
 
@@ -103,7 +105,7 @@ def _resolve_actor(username: str | None) -> tuple[Any, str, str]:
 
 
 def _store_with_progress(
-    store_batch: Any, batch: Any, ns: argparse.Namespace, actor_name: str, show: bool
+    store_batch: Any, batch: Any, ns: argparse.Namespace, actor_name: str, show: bool, audit: Any
 ) -> Any:
     from tqdm import tqdm
 
@@ -117,6 +119,7 @@ def _store_with_progress(
             actor_name=actor_name,
             dry_run=ns.dry_run,
             progress=bar.update,
+            audit=audit,
         )
 
 

@@ -63,6 +63,8 @@ def run_import(ns: argparse.Namespace) -> int:
     from offramp.core.intake.errors import IntakeError
 
     setup_django()
+    from django.db import transaction
+
     from offramp.web.audit.models import Action, Outcome
     from offramp.web.audit.record import record
     from offramp.web.programs.store import import_batch
@@ -100,18 +102,21 @@ def run_import(ns: argparse.Namespace) -> int:
         audit(Outcome.FAILURE, {"errors": exc.total, "first": [str(e) for e in exc.errors[:20]]})
         return 1
     try:
-        with tqdm(desc="storing", unit=" records", disable=not show, file=sys.stderr) as bar:
-            counts = import_batch(
-                batch, str(ns.path), fmt=ns.fmt, user=user, actor_name=actor_name, progress=bar.update
+        # the directory and the success event in one transaction: both stored, or neither
+        with transaction.atomic():
+            with tqdm(desc="storing", unit=" records", disable=not show, file=sys.stderr) as bar:
+                counts = import_batch(
+                    batch, str(ns.path), fmt=ns.fmt, user=user, actor_name=actor_name, progress=bar.update
+                )
+            seconds = time.perf_counter() - started
+            audit(
+                Outcome.SUCCESS,
+                {**counts.as_dict(), "warnings": len(batch.warnings), "seconds": round(seconds, 3)},
             )
     except Exception as exc:  # the store's transaction has rolled back: say so, without a traceback
         print(f"offramp programs import: failed while storing: {exc}; nothing was imported.", file=sys.stderr)
         audit(Outcome.FAILURE, {"stage": "store", "error": f"{type(exc).__name__}: {exc}"[:300]})
         return 1
-    seconds = time.perf_counter() - started
-    audit(
-        Outcome.SUCCESS, {**counts.as_dict(), "warnings": len(batch.warnings), "seconds": round(seconds, 3)}
-    )
     tables = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in batch.counts.items())
     print(
         f"{ns.path} ({ns.fmt}): {counts.summary()} ({tables}); "

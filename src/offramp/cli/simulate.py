@@ -23,11 +23,14 @@ from typing import Any
 
 import polars as pl
 
+from offramp.cli.policy import add_policy_dir_option
+
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser("simulate", help="compare a draft policy pack with the current one (HTML report)")
     parser.add_argument("--policy", required=True, help="the draft pack: file or id")
     parser.add_argument("--baseline", required=True, help="the pack in force: file or id")
+    add_policy_dir_option(parser)
     parser.add_argument(
         "--cases", type=Path, required=True, help="cases: offramp-csv, another --format, or .parquet"
     )
@@ -99,15 +102,16 @@ def run(ns: argparse.Namespace) -> int:
         Assumptions,
         AssumptionsError,
         capacity_from_frame,
+        default_assumptions_path,
         simulate,
         write_html,
     )
 
     started = time.perf_counter()
     try:
-        draft = resolve_pack(ns.policy)
-        baseline = resolve_pack(ns.baseline)
-        assumptions = Assumptions.load(ns.assumptions)
+        draft = resolve_pack(ns.policy, ns.policy_dir)
+        baseline = resolve_pack(ns.baseline, ns.policy_dir)
+        assumptions = Assumptions.load(ns.assumptions or default_assumptions_path(ns.policy_dir))
         capacity = None
         if ns.capacity is not None:
             capacity = capacity_from_frame(pl.read_csv(ns.capacity))

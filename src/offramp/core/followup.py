@@ -1,9 +1,10 @@
 """Follow-up: new cases for the same person within 1, 3 and 5 years of leaving a program.
 
 Prosecutor-led diversion programs should track recidivism for at least five years (NIJ multisite
-evaluation; DOMAIN.md section 5). An *exit* is a completion or a termination (return to prosecution) on an
-`exit_date`; a *new case* is any case for the same person received strictly after that date (a case
-received on the exit day itself is not counted: it is usually the same matter, or one already pending).
+evaluation; docs/SOURCES.md#prosecutor-led-diversion). An *exit* is a completion or a termination
+(return to prosecution) on an `exit_date`; a *new case* is any case for the same person received strictly
+after that date (a case received on the exit day itself is not counted: it is usually the same matter, or
+one already pending).
 
 Windows are calendar years after the exit: a new case on or before `exit_date + N years` (29 February
 plus one year is 28 February) is within N years. A window that has not fully elapsed by `today` is not yet

@@ -1,7 +1,7 @@
 """Record relief: eligibility for record restriction on completion, and a retrospective candidate list.
 
 On completion of diversion the charge is dismissed and the record restricted (DeKalb County DA's Diversion &
-Community Alternatives unit; Georgia O.C.G.A. § 35-3-37, DOMAIN.md section 1). `eligibility_on_completion`
+Community Alternatives unit; Georgia O.C.G.A. § 35-3-37, docs/SOURCES.md#ocga-35-3-37). `eligibility_on_completion`
 writes that down as a `ReliefEntry` naming the statute used. The statute is the office's choice:
 `DEFAULT_STATUTE` is Georgia's, and `statute_for(program_model, statutes)` reads an office's mapping of
 program model (e.g. the outcome `pre_charge_diversion`, or a plea stage `pre_plea` / `post_plea`) to the
@@ -48,7 +48,7 @@ DEFAULT_STATUTE = ReliefStatute(
     jurisdiction="Georgia",
     reference=(
         "Official Code of Georgia Annotated § 35-3-37 (record restriction); DeKalb County DA Diversion & "
-        "Community Alternatives: completion brings dismissal and record restriction (DOMAIN.md section 1)."
+        "Community Alternatives: completion brings dismissal and record restriction (docs/SOURCES.md#dekalb-da)."
     ),
 )
 

@@ -1,9 +1,10 @@
 """Restitution: orders, an append-only payment ledger in exact money, payment plans and arrears.
 
-Victims keep the right to be made whole (DOMAIN.md section 1), and the person's ability to pay must never
-bar entry to diversion nor by itself end it (APA prosecutor-led diversion toolkit; NIJ multisite
-evaluation, DOMAIN.md section 5). So this module always offers a payment plan (`plan_for`, for any ability
-to pay, including none), and `arrears` is a reason to review the plan, never grounds for termination.
+Victims keep the right to be made whole (docs/SOURCES.md#dekalb-da), and the person's ability to pay must
+never bar entry to diversion nor by itself end it (APA prosecutor-led diversion toolkit; NIJ multisite
+evaluation, docs/SOURCES.md#prosecutor-led-diversion). So this module always offers a payment plan
+(`plan_for`, for any ability to pay, including none), and `arrears` is a reason to review the plan, never
+grounds for termination.
 
 Money
     `money(value)` is the only way in: text ("12.50") or `decimal.Decimal`, never a float (a float cannot
@@ -160,6 +161,13 @@ class LedgerEntry:
         return f"{self.kind.value} #{self.seq} of {fmt(self.amount)} on {self.on.isoformat()}"
 
 
+def _reversed_seq(entry: LedgerEntry) -> int:
+    """The seq a reversal undoes (`LedgerEntry` refuses a reversal without one when it is made)."""
+    if entry.reverses is None:
+        raise LedgerError(f"{entry.label}: a reversal must name the entry it reverses")
+    return entry.reverses
+
+
 def _kind(kind: EntryKind | str) -> EntryKind:
     if isinstance(kind, EntryKind):
         return kind
@@ -213,8 +221,7 @@ class Ledger:
     def effect(self, entry: LedgerEntry) -> Decimal:
         """What `entry` adds to the balance (negative when it lowers it)."""
         if entry.kind is EntryKind.REVERSAL:
-            assert entry.reverses is not None
-            return -self.effect(self._by_seq[entry.reverses])
+            return -self.effect(self._by_seq[_reversed_seq(entry)])
         return SIGN[entry.kind] * entry.amount
 
     def _net(self, kind: EntryKind) -> Decimal:
@@ -305,8 +312,7 @@ class Ledger:
             self._check_reversal(entry, balance)
 
     def _check_reversal(self, entry: LedgerEntry, balance: Decimal) -> None:
-        assert entry.reverses is not None
-        target = self._by_seq.get(entry.reverses)
+        target = self._by_seq.get(_reversed_seq(entry))
         if target is None:
             raise LedgerError(f"{entry.label}: there is no entry #{entry.reverses} to reverse")
         if target.kind is EntryKind.REVERSAL:

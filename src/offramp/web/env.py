@@ -38,7 +38,7 @@ def envbool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r}: expected one of true/false, 1/0, yes/no, on/off")
 
 
-def envint(name: str, default: int, minimum: int = 0) -> int:
+def envint(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None:
         return default
@@ -48,7 +48,28 @@ def envint(name: str, default: int, minimum: int = 0) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r}: expected a whole number") from exc
     if value < minimum:
         raise ImproperlyConfigured(f"{name}={raw!r}: expected at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected at most {maximum}")
     return value
+
+
+def envtext(name: str, default: str) -> str:
+    """A value that may not be blank when it is set (a name, a password): surrounding spaces removed."""
+    raw = envstr(name, default)
+    if os.environ.get(name) is not None and not raw.strip():
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected some text (unset it for the default)")
+    return raw.strip()
+
+
+def envdir(name: str, default: Path) -> Path:
+    """A folder that must exist when it is set (the default may be made later, or not be needed)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected an existing folder")
+    return path
 
 
 def envlist(name: str, default: list[str]) -> list[str]:

@@ -1,18 +1,30 @@
-"""Offramp settings: the only module that reads the environment (see docs/CONFIGURATION.md)."""
+"""Offramp settings: the only module that reads the environment (see docs/CONFIGURATION.md).
+
+Every value is read and checked here, at start-up: a value that cannot be right stops start-up with a
+message naming the variable and what was expected. Other modules read `settings.X` as it is."""
 
 from __future__ import annotations
 
+import json
 from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from offramp.web.env import envbool, envchoice, envint, envlist, envstr
+from offramp.core.diversion.deadlines import (
+    DEFAULT_INTAKE_DAYS,
+    DEFAULT_PROGRESS_REPORT_DAYS,
+    MAX_INTAKE_DAYS,
+    MIN_INTAKE_DAYS,
+)
+from offramp.core.policy.registry import shipped_policy_dir
+from offramp.core.relief import DEFAULT_STATUTE, ReliefStatute
+from offramp.web.env import envbool, envchoice, envdir, envint, envlist, envstr, envtext
 
 BASE_DIR = Path(__file__).resolve().parent
 #: the checkout (or install prefix) holding var/, node_modules/ and policies/
-PROJECT_DIR = Path(envstr("OFFRAMP_HOME", str(BASE_DIR.parents[2])))
+PROJECT_DIR = envdir("OFFRAMP_HOME", BASE_DIR.parents[2])
 VAR_DIR = Path(envstr("OFFRAMP_VAR_DIR", str(PROJECT_DIR / "var")))
 
 DEVELOPMENT_SECRET_KEY = "offramp-development-key-never-use-in-production"
@@ -183,8 +195,63 @@ CASES_PER_PAGE = envint("CASES_PER_PAGE", 50, minimum=5)
 
 #: the policy the case page recommends under: a pack id (the version in force on the case's date is picked
 #: among the files in OFFRAMP_POLICY_DIR) or the path of one pack file
-OFFRAMP_POLICY = envstr("OFFRAMP_POLICY", "public-health")
-OFFRAMP_POLICY_DIR = Path(envstr("OFFRAMP_POLICY_DIR", str(PROJECT_DIR / "policies")))
+OFFRAMP_POLICY = envtext("OFFRAMP_POLICY", "public-health")
+#: the folder of pack files: $OFFRAMP_POLICY_DIR, else <OFFRAMP_HOME>/policies when there is one, else the
+#: packs shipped with Offramp (inside an installed wheel, core.policy.registry finds them in the package)
+OFFRAMP_POLICY_DIR = envdir(
+    "OFFRAMP_POLICY_DIR",
+    PROJECT_DIR / "policies" if (PROJECT_DIR / "policies").is_dir() else shipped_policy_dir(),
+)
+
+#: the office's name on victim letters and the transparency report (blank: letters say "District
+#: Attorney's Office" and the report names no office)
+OFFRAMP_OFFICE_NAME = envstr("OFFRAMP_OFFICE_NAME", "").strip()
+
+# --- diversion (web/diversion/service.py) ---------------------------------------------------------------------
+#: days from the referral to the intake deadline
+OFFRAMP_INTAKE_DAYS = envint(
+    "OFFRAMP_INTAKE_DAYS", DEFAULT_INTAKE_DAYS, minimum=MIN_INTAKE_DAYS, maximum=MAX_INTAKE_DAYS
+)
+#: days between progress reports while a person is enrolled
+OFFRAMP_PROGRESS_REPORT_DAYS = envint(
+    "OFFRAMP_PROGRESS_REPORT_DAYS", DEFAULT_PROGRESS_REPORT_DAYS, minimum=1, maximum=365
+)
+#: a missed intake ends the referral at once (LEAD's "else charges are filed"); else it is only overdue
+OFFRAMP_INTAKE_MISSED_TERMINATES = envbool("OFFRAMP_INTAKE_MISSED_TERMINATES", False)
+
+RELIEF_STATUTE_FIELDS = ("code", "title", "jurisdiction", "reference")
+
+
+def relief_statute(name: str, raw: str) -> ReliefStatute | None:
+    """The record-relief statute from `raw`: blank for core's default (O.C.G.A. § 35-3-37), `none` for no
+    record relief, or a JSON object with `code` and any of title, jurisdiction, reference."""
+    expected = (
+        f'expected "none" or a JSON object with "code" and any of {", ".join(RELIEF_STATUTE_FIELDS[1:])}'
+    )
+    if not raw.strip():
+        return DEFAULT_STATUTE
+    if raw.strip().lower() == "none":
+        return None
+    try:
+        fields = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r}: {expected} ({exc})") from exc
+    if (
+        not isinstance(fields, dict)
+        or not str(fields.get("code") or "").strip()
+        or set(fields) - set(RELIEF_STATUTE_FIELDS)
+        or not all(isinstance(v, str) for v in fields.values())
+    ):
+        raise ImproperlyConfigured(f"{name}={raw!r}: {expected}, each a string")
+    return ReliefStatute(**{key: fields.get(key, "").strip() for key in RELIEF_STATUTE_FIELDS})
+
+
+#: the record-restriction statute entered on dismissal (a ReliefStatute, or None for no record relief)
+OFFRAMP_RELIEF_STATUTE = relief_statute("OFFRAMP_RELIEF_STATUTE", envstr("OFFRAMP_RELIEF_STATUTE", ""))
+
+#: `offramp demo load`: the password of the demo users
+DEMO_PASSWORD_DEFAULT = "offramp-demo-2026"
+OFFRAMP_DEMO_PASSWORD = envtext("OFFRAMP_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ import polars as pl
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from tests.fixtures.traces import stored_trace
 from tests.fixtures.users import Staff
 from tests.integration.helpers import load_cases, read_csv_rows, write_csv_rows
 
@@ -85,19 +86,15 @@ def history(tmp_path: Path, staff: Staff) -> None:
         case=s3, seq=1, program_code="DDPP", referral_date=dt.date(2024, 2, 1), result="failed",
         closed_date=dt.date(2024, 4, 1),
     )  # fmt: skip
-    trace = {
-        "outcome": "pre_charge_diversion",
-        "overdose_responses": ["naloxone", "moud_continuity"],
-        "findings": [
-            {"name": "seller_role", "value": "street_seller"},
-            {"name": "overdose_risk", "value": True},
-        ],
-    }
+    trace = stored_trace(
+        findings={"seller_role": "street_seller", "overdose_risk": True},
+        overdose_responses=["naloxone", "moud_continuity"],
+    )
     decide(s4, "pre_charge_diversion", staff, trace, dt.datetime(2024, 1, 20, 15, tzinfo=dt.UTC))
     first = decide(
-        s5, "prosecute", staff, {"overdose_responses": []}, dt.datetime(2023, 1, 11, tzinfo=dt.UTC)
+        s5, "prosecute", staff, stored_trace(overdose_responses=[]), dt.datetime(2023, 1, 11, tzinfo=dt.UTC)
     )
-    decide(s5, "post_charge_diversion", staff, {"overdose_responses": ["naloxone"]},
+    decide(s5, "post_charge_diversion", staff, stored_trace(overdose_responses=["naloxone"]),
            dt.datetime(2023, 1, 12, tzinfo=dt.UTC), supersedes=first)  # fmt: skip
     Referral.objects.create(
         case=s5, program_code="BR9", program_name="Branch 9", state="dismissed", version=7,

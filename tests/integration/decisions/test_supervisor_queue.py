@@ -4,11 +4,12 @@ approves or returns them (a new DecisionApproval row, the Decision untouched); n
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 from tests.fixtures.users import Staff
-from tests.integration.decisions.fakes import FakeExplanation, use_fake
+from tests.integration.decisions.small_pack import PACK_ID, VERSION, use_small_pack
 from tests.integration.helpers import cases_csv, load_cases, no_static_finders, table_state  # noqa: F401
 
 from offramp.web.audit.models import AuditEvent
@@ -17,6 +18,11 @@ from offramp.web.decisions.models import Decision, DecisionApproval
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders")]
 
 QUEUE = "/decisions/queue/"
+
+
+@pytest.fixture(autouse=True)
+def small_pack(settings: Any, tmp_path: Path) -> None:
+    use_small_pack(settings, tmp_path)
 
 
 @pytest.fixture
@@ -35,8 +41,8 @@ def decide(client: Client, case_key: str, outcome: str, reason: str = "", recomm
     data = {
         "outcome": outcome,
         "reason": reason,
-        "policy_id": "public-health",
-        "policy_version": "2024.1",
+        "policy_id": PACK_ID,
+        "policy_version": VERSION,
         "recommended_outcome": recommended,
         "supersedes": "",
     }
@@ -53,10 +59,7 @@ def queued(client: Client) -> list[str]:
     ]
 
 
-def test_it_queues_a_deviation_but_not_an_accepted_recommendation(
-    staff: Staff, cases: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    use_fake(monkeypatch)
+def test_it_queues_a_deviation_but_not_an_accepted_recommendation(staff: Staff, cases: None) -> None:
     alice, bob = signed_in(staff.alice), signed_in(staff.bob)
     decide(alice, "S-1", "pre_charge_diversion")
     decide(alice, "S-2", "prosecute", reason="Third arrest this month for sales near the school.")
@@ -70,9 +73,9 @@ def test_it_queues_a_deviation_but_not_an_accepted_recommendation(
 
 
 def test_it_queues_an_accepted_decision_under_a_supervisor_approval_rule(
-    staff: Staff, cases: None, monkeypatch: pytest.MonkeyPatch
+    staff: Staff, cases: None, settings: Any, tmp_path: Path
 ) -> None:
-    use_fake(monkeypatch, FakeExplanation(outcome="post_charge_diversion", supervisor_approval=True))
+    use_small_pack(settings, tmp_path, outcome="post_charge_diversion", supervisor_approval=True)
     decide(signed_in(staff.alice), "S-3", "post_charge_diversion", recommended="post_charge_diversion")
     decision = Decision.objects.get()
     assert (decision.accepted, decision.needs_supervisor) == (True, True)
@@ -81,10 +84,7 @@ def test_it_queues_an_accepted_decision_under_a_supervisor_approval_rule(
     assert "Rule <code>treat-sud</code> requires approval" in bob.get(QUEUE).content.decode()
 
 
-def test_it_lets_a_supervisor_approve_with_a_new_row_and_an_audit_event(
-    staff: Staff, cases: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    use_fake(monkeypatch)
+def test_it_lets_a_supervisor_approve_with_a_new_row_and_an_audit_event(staff: Staff, cases: None) -> None:
     decide(signed_in(staff.alice), "S-1", "decline", reason="Lab found no controlled substance.")
     decision = Decision.objects.get()
     before = table_state("decisions_decision")
@@ -116,10 +116,7 @@ def test_it_lets_a_supervisor_approve_with_a_new_row_and_an_audit_event(
     assert "Approved by bob: “Agreed.”" in case_page
 
 
-def test_it_requires_a_note_to_return_a_decision(
-    staff: Staff, cases: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    use_fake(monkeypatch)
+def test_it_requires_a_note_to_return_a_decision(staff: Staff, cases: None) -> None:
     decide(signed_in(staff.alice), "S-1", "decline", reason="Lab found no controlled substance.")
     decision = Decision.objects.get()
     prefix = f"d{decision.pk}"
@@ -131,10 +128,7 @@ def test_it_requires_a_note_to_return_a_decision(
     assert DecisionApproval.objects.count() == 0
 
 
-def test_it_refuses_approval_by_a_line_prosecutor_and_records_the_refusal(
-    staff: Staff, cases: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    use_fake(monkeypatch)
+def test_it_refuses_approval_by_a_line_prosecutor_and_records_the_refusal(staff: Staff, cases: None) -> None:
     alice = signed_in(staff.alice)
     decide(alice, "S-1", "decline", reason="Lab found no controlled substance.")
     decision = Decision.objects.get()
@@ -149,10 +143,7 @@ def test_it_refuses_approval_by_a_line_prosecutor_and_records_the_refusal(
     assert alice.get(QUEUE).status_code == 403
 
 
-def test_it_takes_a_corrected_decision_out_of_the_queue(
-    staff: Staff, cases: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    use_fake(monkeypatch)
+def test_it_takes_a_corrected_decision_out_of_the_queue(staff: Staff, cases: None) -> None:
     alice = signed_in(staff.alice)
     decide(alice, "S-1", "decline", reason="Lab pending.")
     first = Decision.objects.get()
@@ -160,8 +151,8 @@ def test_it_takes_a_corrected_decision_out_of_the_queue(
         "/decisions/cases/S-1/",
         {
             "outcome": "pre_charge_diversion",
-            "policy_id": "public-health",
-            "policy_version": "2024.1",
+            "policy_id": PACK_ID,
+            "policy_version": VERSION,
             "recommended_outcome": "pre_charge_diversion",
             "supersedes": first.pk,
         },

@@ -1,5 +1,5 @@
 """Shared fixtures of the diversion tests: a case without victims (D-1) and one with a victim on file (D-2,
-created directly: the CSV importer records only `victim_count`), the policy replaced by a fake whose
+created directly: the CSV importer records only `victim_count`), the policy a small real pack whose
 victim-consultation flag each test chooses, and helpers that post like the case page's forms do."""
 
 from __future__ import annotations
@@ -9,53 +9,37 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from tests.factories import VictimFactory
 from tests.fixtures.users import Staff
-from tests.integration.decisions.fakes import FakeExplanation, use_fake
+from tests.integration.decisions.small_pack import use_small_pack
 from tests.integration.helpers import cases_csv, load_cases
 
-from offramp.web.cases.models import Case, Victim
+from offramp.web.cases.models import Case
 from offramp.web.diversion.models import Referral
 
 
-def consultation_rules(required: bool) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": "divert-possession",
-            "precedence": 20,
-            "then": {"outcome": "pre_charge_diversion", "program_types": ["treatment"]},
-            "because": "Possession for personal use: treatment, not prosecution.",
-            "reference": "Office memo 2024-03 §2",
-            "flags": {"supervisor_approval": False, "victim_consultation": required},
-        }
-    ]
-
-
-def fake_policy(monkeypatch: pytest.MonkeyPatch, *, victim_consultation: bool) -> None:
-    use_fake(monkeypatch, FakeExplanation(rules=consultation_rules(victim_consultation)))
+def use_policy(settings: Any, folder: Path, *, victim_consultation: bool) -> None:
+    """The small real pack (tests/integration/decisions/small-pack.yaml), its deciding rule flagged for
+    victim consultation or not."""
+    use_small_pack(settings, folder, victim_consultation=victim_consultation)
 
 
 @pytest.fixture(autouse=True)
-def no_consultation_required(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_policy(monkeypatch, victim_consultation=False)
+def no_consultation_required(settings: Any, tmp_path: Path) -> None:
+    use_policy(settings, tmp_path, victim_consultation=False)
 
 
 @pytest.fixture
 def cases(tmp_path: Path, staff: Staff) -> dict[str, Case]:
     load_cases(cases_csv(tmp_path, [{"case_id": "D-1"}, {"case_id": "D-2", "victim_count": "1"}]))
     with_victim = Case.objects.get(case_key="D-2")
-    Victim.objects.create(case=with_victim, seq=1, harm="property", restitution_claimed_usd=250.0)
+    VictimFactory(case=with_victim, seq=1, restitution_claimed_usd=250.0)
     return {"plain": Case.objects.get(case_key="D-1"), "with_victim": with_victim}
 
 
 @pytest.fixture
 def case(cases: dict[str, Case]) -> Case:
     return cases["plain"]
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def offer(client: Client, case: Case, program: str = "ccsao:BR9") -> Any:

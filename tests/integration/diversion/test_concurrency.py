@@ -13,7 +13,7 @@ from tests.fixtures.users import Staff
 from offramp.core.diversion import Event, ReasonCode, lifecycle
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
-from offramp.web.diversion import service
+from offramp.web.diversion import offer, service
 from offramp.web.diversion.models import Referral, ReferralEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_two_concurrent_steps_on_one_version_store_exactly_one(
     case: Case, staff: Staff, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    program = service.program_from_key("ccsao:BR9")
+    program = offer.program_from_key("ccsao:BR9")
     assert program is not None
     referral = service.offer_diversion(case, program, staff.carol)
     barrier = threading.Barrier(2, timeout=20)

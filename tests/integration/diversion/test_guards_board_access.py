@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from tests.fixtures.users import Staff
-from tests.integration.diversion.conftest import client_for, fake_policy, offer, step, walk
+from tests.fixtures.users import Staff, client_for
+from tests.integration.diversion.conftest import offer, step, use_policy, walk
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
 from offramp.core.diversion import Event
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
+from offramp.web.diversion import offer as offers
 from offramp.web.diversion import service
 from offramp.web.diversion.models import Condition, ConditionEntry, Referral, ReferralEvent
 from offramp.web.victims.models import Method, VictimConsultation
@@ -41,7 +44,7 @@ def consult(case: Case, staff: Staff, agrees: bool | None = True) -> VictimConsu
 def referred_days_ago(case: Case, staff: Staff, days: int) -> Referral:
     """A referral offered, accepted and referred `days` ago (through the service, dated in the past)."""
     when = timezone.localdate() - dt.timedelta(days=days)
-    program = service.program_from_key("ccsao:BR9")
+    program = offers.program_from_key("ccsao:BR9")
     assert program is not None
     referral = service.offer_diversion(case, program, staff.carol, today=when)
     for version, event in enumerate((Event.ACCEPT, Event.REFER), start=1):
@@ -53,9 +56,9 @@ def referred_days_ago(case: Case, staff: Staff, days: int) -> Referral:
 
 
 def test_the_offer_is_blocked_until_the_victim_is_consulted(
-    cases: dict[str, Case], staff: Staff, monkeypatch: pytest.MonkeyPatch
+    cases: dict[str, Case], staff: Staff, settings: Any, tmp_path: Path
 ) -> None:
-    fake_policy(monkeypatch, victim_consultation=True)
+    use_policy(settings, tmp_path, victim_consultation=True)
     case = cases["with_victim"]
     carol = client_for(staff.carol)
     refused = offer(carol, case)
@@ -85,9 +88,9 @@ def test_no_consultation_is_needed_where_the_policy_does_not_ask(
 
 
 def test_a_case_without_a_victim_is_not_blocked(
-    cases: dict[str, Case], staff: Staff, monkeypatch: pytest.MonkeyPatch
+    cases: dict[str, Case], staff: Staff, settings: Any, tmp_path: Path
 ) -> None:
-    fake_policy(monkeypatch, victim_consultation=True)
+    use_policy(settings, tmp_path, victim_consultation=True)
     assert offer(client_for(staff.carol), cases["plain"]).status_code == 302
 
 

@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from django.db.models import F
 from django.utils import timezone
-from tests.fixtures.users import Staff
-from tests.integration.diversion.conftest import client_for, offer, step, walk
+from tests.fixtures.users import Staff, client_for
+from tests.integration.diversion.conftest import offer, step, walk
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
 from offramp.core.diversion import lifecycle
@@ -86,11 +86,9 @@ def test_the_happy_path_writes_one_event_and_one_audit_record_per_step(case: Cas
 
 
 def test_the_statute_is_configurable(case: Case, staff: Staff, settings: object) -> None:
-    settings.OFFRAMP_RELIEF_STATUTE = {  # type: ignore[attr-defined]
-        "code": "735 ILCS 5/5-915",
-        "title": "Expungement and sealing",
-        "jurisdiction": "Illinois",
-    }
+    settings.OFFRAMP_RELIEF_STATUTE = ReliefStatute(  # type: ignore[attr-defined]
+        code="735 ILCS 5/5-915", title="Expungement and sealing", jurisdiction="Illinois", reference=""
+    )
     carol = client_for(staff.carol)
     offer(carol, case, "ccsao:DC")
     referral = Referral.objects.get(case=case)

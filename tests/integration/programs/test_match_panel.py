@@ -13,11 +13,11 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import timezone
 from tests.fixtures.users import Staff
+from tests.integration.decisions.small_pack import use_small_pack
 from tests.integration.helpers import cases_csv, load_cases
 from tests.integration.programs.batches import SVC_HOUSING, SVC_MOUD, SVC_NO_MOUD, small_batch
 
 from offramp.web.cases.models import Case
-from offramp.web.decisions import recommend
 from offramp.web.programs.match import match_context, request_for
 from offramp.web.programs.store import store_directory
 from offramp.web.treatment.models import NeedsAssessment
@@ -34,21 +34,8 @@ NEEDS_ANSWERS = {
 }
 
 
-def fake_recommendation(program_types: list[str], outcome: str = "pre_charge_diversion") -> Any:
-    def recommend_case(case: Case, user: Any = None) -> recommend.Recommendation:
-        trace = {
-            "policy": {"id": "test", "version": "1"},
-            "outcome": outcome,
-            "program_types": program_types,
-            "matched_rules": [],
-        }
-        return recommend.recommendation_from(trace, case.case_key)
-
-    return recommend_case
-
-
 @pytest.fixture
-def case(tmp_path: Path, staff: Staff, monkeypatch: pytest.MonkeyPatch) -> Case:
+def case(tmp_path: Path, staff: Staff, settings: Any) -> Case:
     store_directory(small_batch(), "small.json")
     load_cases(
         cases_csv(
@@ -56,7 +43,7 @@ def case(tmp_path: Path, staff: Staff, monkeypatch: pytest.MonkeyPatch) -> Case:
             [{"case_id": "M-1", "person_id": "P-M1", "zip": "30303", "birth_year": "1990", "sex": "male"}],
         )
     )
-    monkeypatch.setattr(recommend, "recommend_case", fake_recommendation(["treatment"]))
+    use_small_pack(settings, tmp_path)  # pre-charge diversion to treatment
     return Case.objects.get(case_key="M-1")
 
 
@@ -112,9 +99,9 @@ def test_without_needs_only_the_program_types_are_matched(case: Case, staff: Sta
 
 
 def test_nothing_is_matched_when_nothing_is_asked_for(
-    case: Case, staff: Staff, monkeypatch: pytest.MonkeyPatch
+    case: Case, staff: Staff, settings: Any, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(recommend, "recommend_case", fake_recommendation([], outcome="prosecute"))
+    use_small_pack(settings, tmp_path, outcome="prosecute", program_types=())
     html = render_panel(staff.alice, case)
     assert "The recommendation names no program types and no needs are assessed." in html
     assert 'data-testid="match-ranked-row"' not in html

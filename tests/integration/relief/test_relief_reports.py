@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
-from tests.fixtures.users import Staff
+from tests.fixtures.clock import TODAY
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import (  # noqa: F401
     load_cases,
     no_static_finders,
@@ -27,10 +27,10 @@ from offramp.core.relief import CANDIDATE_SCHEMA
 from offramp.web.audit.models import Action, AuditEvent
 from offramp.web.cases.models import Case, ProgramReferral
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders")]
+#: the reports ask for "today"; the test builds its history from the same day
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders", "frozen_today")]
 
 DISPOSITION_COLUMNS = ("disposition", "disposition_date", "sentence_type", "sentence_days")
-TODAY = dt.date.today()
 #: a high-level sale: trafficking with an organiser, a weapon, scales and a large amount
 HIGH_LEVEL = {
     "offense_kind": "trafficking",
@@ -52,12 +52,6 @@ def cases_file(tmp_path: Path, cells: Sequence[Mapping[str, str]], name: str = "
     """The example's first row once per case, with its own cells, and the optional disposition columns."""
     header, rows = read_csv_rows()
     return write_csv_rows(tmp_path / name, [*header, *DISPOSITION_COLUMNS], [{**rows[0], **c} for c in cells])
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.contrib.auth.models import User
-from django.test import Client
 from django.utils import timezone
 
 from offramp.core.consent import AccessState
@@ -59,9 +58,3 @@ def expected_state(role: str, state: str, roles: Sequence[str]) -> AccessState:
     if state == "valid":
         return AccessState.VALID if role in roles else AccessState.OUT_OF_SCOPE
     return AccessState(state)
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import cases_csv, load_cases, no_static_finders  # noqa: F401
 from tests.integration.treatment import consents
-from tests.integration.treatment.consents import STATES, client_for
+from tests.integration.treatment.consents import STATES
 
 from offramp.core.consent import REDISCLOSURE_NOTICE, AccessState
 from offramp.core.screening import Administration, AdministrationMode

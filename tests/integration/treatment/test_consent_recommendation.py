@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.utils import timezone
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import cases_csv, load_cases, no_static_finders  # noqa: F401
 from tests.integration.treatment import consents
 from tests.integration.treatment.consents import STATES
@@ -86,8 +85,7 @@ def test_the_recommendation_uses_the_screen_only_under_consent(
     screening = screen(case, staff.carol, DAST_POSITIVE)
     consent = make_consent(case, staff.carol, state)
     user = staff.by_role(role)
-    client = Client()
-    client.force_login(user)
+    client = client_for(user)
     page = client.get(CASE).content.decode()
     rec = recommend.recommend_case(case, user)
     want = expected_state(role, state)
@@ -98,8 +96,8 @@ def test_the_recommendation_uses_the_screen_only_under_consent(
     assert {e.object_id for e in events} == {PERSON}
     if want is AccessState.VALID:
         assert rec.sud_screen == "positive"
-        assert rec.findings_value("sud_indicated") is True
-        assert rec.trace["notes"] == [SUD_SCREEN_NOTES["positive"]]
+        assert rec.trace.finding_value("sud_indicated") is True
+        assert rec.trace.notes == [SUD_SCREEN_NOTES["positive"]]
         assert rec.sud_note == (
             f"Uses the dast-10 screening of {screening.administered_at:%Y-%m-%d} (positive screen) "
             f"under consent C-{consent.pk}."  # type: ignore[union-attr]
@@ -110,8 +108,8 @@ def test_the_recommendation_uses_the_screen_only_under_consent(
     else:
         assert rec.sud_screen == "withheld"
         # no proxy marker on file, so without the screen SUD is not indicated
-        assert rec.findings_value("sud_indicated") is False
-        assert rec.trace["notes"] == [SUD_SCREEN_NOTES["withheld"]]
+        assert rec.trace.finding_value("sud_indicated") is False
+        assert rec.trace.notes == [SUD_SCREEN_NOTES["withheld"]]
         assert rec.sud_note.startswith("Made without SUD screening results: " + want.description)
         assert f'<p data-testid="sud-note">{rec.sud_note}</p>' in page
         assert "positive screen" not in page
@@ -135,12 +133,12 @@ def test_a_negative_screen_is_used_and_named(case: Case, staff: Staff) -> None:
     rec = recommend.recommend_case(case, staff.alice)
     assert rec.sud_screen == "negative"
     assert "(negative screen)" in rec.sud_note
-    assert rec.findings_value("sud_indicated") is False
+    assert rec.trace.finding_value("sud_indicated") is False
 
 
 def test_no_screen_on_file_means_no_note_and_no_sud_audit(case: Case, staff: Staff) -> None:
     rec = recommend.recommend_case(case, staff.alice)
-    assert (rec.sud_screen, rec.sud_note, rec.trace["notes"]) == (None, "", [])
+    assert (rec.sud_screen, rec.sud_note, rec.trace.notes) == (None, "", [])
     assert not AuditEvent.objects.filter(object_type="sud_information").exists()
 
 
@@ -165,8 +163,7 @@ def test_revocation_takes_effect_on_the_next_recommendation(case: Case, staff: S
 def test_a_decision_keeps_what_the_recommendation_was_made_with(case: Case, staff: Staff) -> None:
     screen(case, staff.carol, DAST_POSITIVE)
     make_consent(case, staff.carol, "valid")
-    client = Client()
-    client.force_login(staff.alice)
+    client = client_for(staff.alice)
     rec = recommend.recommend_case(case, staff.alice)
     form = {
         "outcome": rec.outcome,
@@ -194,8 +191,7 @@ def test_the_admin_shows_a_decision_without_the_screening_it_used(case: Case, st
 
     decision = record_decision(case, rec, staff.alice, rec.outcome, "")
     assert decision.trace["facts"]["sud_screen"] == "positive"  # kept in the record itself
-    admin = Client()
-    admin.force_login(staff.grace)
+    admin = client_for(staff.grace)
     response = admin.get(f"/admin/decisions/decision/{decision.pk}/change/")
     page = response.content.decode()
     assert response.status_code == 200

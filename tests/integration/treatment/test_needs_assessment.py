@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 import yaml
 from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import REPO, cases_csv, load_cases, no_static_finders  # noqa: F401
 
 from offramp.core.evaluation.criteria.enums import Need
@@ -48,8 +47,7 @@ def needs_referral_condition() -> str:
 
 
 def needs_finding(rec: recommend.Recommendation) -> list[str]:
-    (finding,) = [f for f in rec.findings if f.get("name") == "needs"]
-    return list(finding["value"])
+    return list(rec.trace.finding_value("needs"))
 
 
 @pytest.fixture
@@ -58,12 +56,6 @@ def case(tmp_path: Path, staff: Staff, settings: Any) -> Case:
     settings.OFFRAMP_POLICY = "public-health"
     load_cases(cases_csv(tmp_path, [{"case_id": "N-1", "person_id": "P-N1"}]))
     return Case.objects.get(case_key="N-1")
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def post(user: User, answers: dict[str, str], **fields: str) -> Any:
@@ -161,14 +153,14 @@ def test_assessed_housing_reaches_the_recommendation(case: Case, staff: Staff) -
     before = recommend.recommend_case(case)
     assert condition not in before.conditions
     assert needs_finding(before) == ["treatment"]  # from the facts (fentanyl, prior overdose)
-    assert "needs-referrals" not in [rule["id"] for rule in before.matched_rules]
+    assert "needs-referrals" not in [rule.id for rule in before.matched_rules]
 
     post(staff.carol, {"housing": "street"})
     assert recommend.frame_for(case).row(0, named=True)["needs_assessed"] == ["housing"]
     after = recommend.recommend_case(case)
     assert condition in after.conditions
     assert needs_finding(after) == ["treatment", "housing"]
-    assert "needs-referrals" in [rule["id"] for rule in after.matched_rules]
+    assert "needs-referrals" in [rule.id for rule in after.matched_rules]
     page = client_for(staff.alice).get(CASE).content.decode()
     conditions = page.split('<span data-testid="conditions">', 1)[1].split("</span>", 1)[0]
     assert escape(condition) in conditions.split("; ")

@@ -9,9 +9,7 @@ from html import escape
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import cases_csv, load_cases, no_static_finders  # noqa: F401
 
 from offramp.core.screening import INSTRUMENTS, Instrument, score
@@ -37,12 +35,6 @@ DETAILS = {
 def case(tmp_path: Path, staff: Staff) -> Case:
     load_cases(cases_csv(tmp_path, [{"case_id": "S-1", "person_id": "P-S1"}]))
     return Case.objects.get(case_key="S-1")
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def radio_value(answer: bool | str) -> str:

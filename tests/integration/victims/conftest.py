@@ -6,15 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.factories import VictimFactory
 from tests.fixtures.users import Staff
 from tests.integration.helpers import cases_csv, load_cases
 
-from offramp.web.cases.models import Case, Victim
+from offramp.web.cases.models import Case
 
 
 @pytest.fixture
 def cases(tmp_path: Path, staff: Staff) -> dict[str, Case]:
     load_cases(cases_csv(tmp_path, [{"case_id": "V-1", "victim_count": "1"}, {"case_id": "V-2"}]))
     with_victim = Case.objects.get(case_key="V-1")
-    Victim.objects.create(case=with_victim, seq=1, harm="property", restitution_claimed_usd=300.0)
+    VictimFactory(case=with_victim, seq=1)
     return {"with_victim": with_victim, "no_victim": Case.objects.get(case_key="V-2")}

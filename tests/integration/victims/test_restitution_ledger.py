@@ -9,8 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import timezone
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
 from offramp.core import restitution as core
@@ -23,12 +22,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders"
 
 D = Decimal
 DAY = dt.date(2026, 4, 1)
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 @pytest.fixture
@@ -178,9 +171,11 @@ def test_the_page_balance_is_core_s_balance_of_the_stored_rows(order: Restitutio
     assert balance_on_page(client, order) == core.fmt(expected)
 
 
-def test_a_payment_plan_with_schedule_and_arrears(order: RestitutionOrder, staff: Staff) -> None:
+def test_a_payment_plan_with_schedule_and_arrears(
+    order: RestitutionOrder, staff: Staff, frozen_today: dt.date
+) -> None:
     client = client_for(staff.carol)
-    today = timezone.localdate()
+    today = frozen_today  # arrears are counted up to today: the page and the test must agree on it
     first_due = today - dt.timedelta(days=1)
     response = client.post(
         f"/victims/orders/{order.pk}/plan/",
@@ -192,6 +187,7 @@ def test_a_payment_plan_with_schedule_and_arrears(order: RestitutionOrder, staff
     text = client.get(f"/victims/orders/{order.pk}/").content.decode()
     assert text.count('data-testid="installment"') == 4
     assert 'data-testid="arrears">$75.00<' in text  # the first instalment was due yesterday, nothing paid
+    assert 'data-testid="plan-total">$300.00<' in text  # shown as money, like every other amount
     assert "never bars entry" in text
     pay(client, order, "75.00", on=today)
     assert 'data-testid="arrears">$0.00<' in client.get(f"/victims/orders/{order.pk}/").content.decode()

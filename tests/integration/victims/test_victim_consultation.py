@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
-from tests.fixtures.users import Staff
+from tests.factories import VictimFactory
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
 from offramp.web.audit.models import AuditEvent
@@ -17,12 +17,6 @@ from offramp.web.victims.models import Method, VictimConsultation
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders")]
 
 FORM = "/victims/cases/V-1/consult/"
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def consult(case: Case, staff: Staff, agrees: bool | None, on: dt.date) -> VictimConsultation:
@@ -111,9 +105,7 @@ def test_a_representative_may_be_consulted_and_no_view_is_allowed(
 
 
 def test_a_victim_of_another_case_is_refused(cases: dict[str, Case], staff: Staff) -> None:
-    from offramp.web.cases.models import Victim
-
-    other = Victim.objects.create(case=cases["no_victim"], seq=1)
+    other = VictimFactory(case=cases["no_victim"], seq=1, harm="unknown", restitution_claimed_usd=None)
     response = client_for(staff.dave).post(
         FORM, {"victim": other.pk, "consulted_on": "2026-04-01", "method": "phone"}
     )

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
 from offramp.web.audit.models import AuditEvent
@@ -22,12 +21,6 @@ KIND_TEXT = {
     "offer": "offering the person charged in case V-1",
     "completion": "has completed the diversion",
 }
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 @pytest.mark.parametrize("kind", list(KIND_TEXT))

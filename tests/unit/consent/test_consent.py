@@ -134,8 +134,3 @@ def test_it_lets_a_valid_consent_win_over_an_expired_one_and_ignores_other_peopl
 def test_it_does_not_start_before_the_start_date() -> None:
     later = replace(BASE, starts_on=dt.date(2026, 4, 1))
     assert ask([later], "line_prosecutor").state is AccessState.NOT_STARTED
-
-
-def test_it_describes_every_value() -> None:
-    for enum in (SudInformation, Purpose, AccessState):
-        assert all(len(m.description) >= 10 for m in enum)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import polars as pl
@@ -128,9 +127,7 @@ def test_fifteen_thousand_rows_with_progress(tmp_path: Path) -> None:
     path = tmp_path / "moud_national.csv"
     pl.concat(copies).head(15_000).write_csv(path)
     seen: list[int] = []
-    started = time.perf_counter()
     batch = read_samhsa(path, "samhsa-moud", seen.append)
-    elapsed = time.perf_counter() - started
+    # the speed target (15,000 rows in under 5 s) is bench/bench_samhsa.py's, not a timed test's
     assert batch.services.height == 15_000
     assert sum(seen) == 15_000 and len(seen) > 1
-    assert elapsed < 5, elapsed

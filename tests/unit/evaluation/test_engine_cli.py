@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from offramp.cli.main import main
-from offramp.core.evaluation.engine import evaluate, explain
+from offramp.core.evaluation.engine import evaluate
+from offramp.core.evaluation.explain import explain
 from offramp.core.evaluation.frame import frame_from_facts
 from offramp.core.generate import generate_cases, write_cases_csv
 from offramp.core.policy import resolve_pack
@@ -100,6 +101,20 @@ def test_it_evaluates_explains_and_checks_from_the_command_line(
     assert main(["policy", "check", str(bad)]) == 1
     assert f"{bad}:1: " in capsys.readouterr().out
     assert main(["policy", "check", "public-health"]) == 0
+
+
+def test_it_finds_pack_ids_in_the_policy_folder_it_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Core reads no environment: the CLI passes --policy-dir (default $OFFRAMP_POLICY_DIR) to the registry."""
+    shipped = Path(__file__).resolve().parents[3] / "policies" / "traditional.yaml"
+    (tmp_path / "office.yaml").write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.delenv("OFFRAMP_POLICY_DIR", raising=False)
+    assert main(["policy", "check", "office"]) == 1  # not among the shipped packs
+    assert main(["policy", "check", "office", "--policy-dir", str(tmp_path)]) == 0
+    monkeypatch.setenv("OFFRAMP_POLICY_DIR", str(tmp_path))
+    assert main(["policy", "check", "office"]) == 0
+    assert f"{tmp_path / 'office.yaml'}: ok" in capsys.readouterr().out
 
 
 def test_it_never_starts_django_for_policy_check(tmp_path: Path) -> None:

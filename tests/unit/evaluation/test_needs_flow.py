@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from offramp.core.evaluation.criteria.enums import Need
-from offramp.core.evaluation.engine import evaluate, explain
+from offramp.core.evaluation.engine import evaluate
+from offramp.core.evaluation.explain import explain
 from offramp.core.evaluation.frame import EVAL_COLUMNS, conform_eval, frame_from_facts
 from offramp.core.policy import resolve_pack
 from offramp.core.screening.needs import LANGUAGE_NAME, assess
@@ -79,10 +80,10 @@ def test_explain_gives_the_needs_bulk_gives(pack_id: str) -> None:
     bulk = evaluate(whole, pack)
     for i in range(whole.height):
         one = explain(whole.slice(i, 1), pack)
-        finding = next(f for f in one.findings if f["name"] == "needs")
+        finding = next(f.model_dump() for f in one.findings if f.name == "needs")
         assert finding["value"] == bulk["needs"][i].to_list() == ROWS[i][1]
         assert one.conditions == bulk["conditions"][i].to_list()
-        assert [r["id"] for r in one.matched_rules] == bulk["matched_rules"][i].to_list()
+        assert [r.id for r in one.matched_rules] == bulk["matched_rules"][i].to_list()
         assert one.facts["needs_assessed"] == whole["needs_assessed"].to_list()[i]
 
 

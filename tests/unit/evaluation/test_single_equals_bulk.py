@@ -10,7 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from offramp.core.evaluation.engine import evaluate, explain
+from offramp.core.evaluation.engine import evaluate
+from offramp.core.evaluation.explain import explain
 from offramp.core.evaluation.frame import frame_from_facts
 from offramp.core.policy import Pack, resolve_pack
 
@@ -65,11 +66,11 @@ def test_it_explains_one_case_as_bulk_evaluates_it(
     assert one.case_key == bulk["case_key"] == f"K{pick}"
     assert one.outcome == bulk["outcome"]
     assert one.chosen_rule == bulk["chosen_rule"]
-    assert [r["id"] for r in one.matched_rules] == bulk["matched_rules"]
+    assert [r.id for r in one.matched_rules] == bulk["matched_rules"]
     assert one.flags == bulk["flags"]
     assert one.conditions == bulk["conditions"]
     assert one.overdose_responses == bulk["overdose_responses"]
-    by_name = {f["name"]: f for f in one.findings}
+    by_name = {f.name: f.model_dump() for f in one.findings}
     for name in FINDINGS:
         assert by_name[name]["value"] == bulk[name]
     for name in ("seller_role", "public_safety_concern", "overdose_risk", "sud_indicated"):

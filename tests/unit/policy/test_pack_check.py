@@ -53,12 +53,11 @@ def test_it_ships_packs_that_check_clean(pack_id: str) -> None:
     assert resolve_pack(pack_id).id == pack_id
 
 
-def test_it_finds_packs_in_the_configured_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_finds_packs_in_the_folder_the_caller_gives(tmp_path: Path) -> None:
     write(tmp_path, HEAD + PARAMS + RULES)
-    monkeypatch.setenv("OFFRAMP_POLICY_DIR", str(tmp_path))
-    assert resolve_pack("pack").office == "Test office"
+    assert resolve_pack("pack", tmp_path).office == "Test office"
     with pytest.raises(PackError, match="no policy pack 'nope'"):
-        resolve_pack("nope")
+        resolve_pack("nope", tmp_path)
 
 
 def test_it_names_the_line_of_an_unknown_finding(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Every band boundary of every instrument, scored against the published rules (DOMAIN.md section 3)."""
+"""Every band boundary of every instrument, scored against the published rules (docs/SOURCES.md#screening)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from offramp.core.enums import DescribedEnum
 from offramp.core.screening import (
     INSTRUMENTS,
     Administration,
@@ -21,7 +20,6 @@ from offramp.core.screening import (
     taps2_risk,
 )
 from offramp.core.screening.instruments import (
-    SCREENING_ENUMS,
     Band,
     Instrument,
     Item,
@@ -258,15 +256,6 @@ def test_an_administration_refuses_a_result_from_another_instrument() -> None:
 
 
 # --- enums ----------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("enum", [*SCREENING_ENUMS, AdministrationMode], ids=lambda e: e.__name__)
-def test_every_screening_enum_value_has_a_description(enum: type[DescribedEnum]) -> None:
-    members = list(enum)
-    assert members
-    for member in members:
-        assert isinstance(member.description, str)
-        assert len(member.description.strip()) >= 10, f"{enum.__name__}.{member.name}"
 
 
 def test_administration_modes() -> None:

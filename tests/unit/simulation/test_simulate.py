@@ -280,6 +280,36 @@ def test_the_html_report_has_every_table_and_plotly_inline() -> None:
     assert "exposure(o)" in page  # the formula is printed
 
 
+def test_the_report_escapes_a_packs_text() -> None:
+    """The report is a Jinja2 template with autoescape on: markup in a pack's title or a rule's words is
+    shown as text, never run as a script in the reader's browser."""
+    attack = "<script>alert('pack')</script>"
+    pack = resolve_pack("public-health")
+    hostile = pack.model_copy(
+        update={
+            "title": attack,
+            "rules": [r.model_copy(update={"because": f"{r.because} {attack}"}) for r in pack.rules],
+        }
+    )
+    page = render_html(
+        simulate(cases_frame(), hostile, resolve_pack("traditional"),
+                 assumptions=Assumptions.from_dict(ASSUMPTIONS, source="<b>x</b>"), sample=3),
+        include_plotlyjs=False,
+    )  # fmt: skip
+    assert attack not in page and "<b>x</b>" not in page
+    assert "&lt;script&gt;alert(&#39;pack&#39;)&lt;/script&gt;" in page
+    assert page.count('data-testid="sample-case"') == 3 and "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+def test_the_web_page_form_of_the_report_loads_plotly_from_its_url_and_links_back() -> None:
+    page = render_html(
+        run(sample=0), plotlyjs_src="/static/plotly.js?v=1&x=2", back=("/simulate/?a=1&b=<", "Back")
+    )
+    assert '<script src="/static/plotly.js?v=1&amp;x=2"></script>' in page
+    assert '<a href="/simulate/?a=1&amp;b=&lt;">Back</a>' in page
+    assert "Plotly.newPlot" in page and len(page) < 1_000_000  # plotly.js itself is not inlined
+
+
 def test_an_unknown_pack_or_bad_assumptions_give_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PackError, match="no policy pack 'no-such-pack'"):
         resolve_pack("no-such-pack")

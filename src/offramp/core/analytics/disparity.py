@@ -1,7 +1,7 @@
 """Relative Rate Index (RRI) at each decision point, with counts, confidence intervals and suppression.
 
 The method is OJJDP's (Disproportionate Minority Contact Technical Assistance Manual, 4th ed., 2009, ch. 1;
-DOMAIN.md section 6). At each decision point a group's *rate* is the count of cases that reached the
+docs/SOURCES.md#rri). At each decision point a group's *rate* is the count of cases that reached the
 outcome divided by the count at the stage before (its *base*), and the RRI is the group's rate divided by
 the reference group's rate (by default white). An RRI of 1.0 means the same rate as the reference group;
 2.0, twice the rate; 0.5, half. The counts stand beside every index.

@@ -304,15 +304,17 @@ METRICS: tuple[Metric, ...] = (
     # --- health ------------------------------------------------------------------------------------------
     _count("health_overdose_risk_cases", "Cases with overdose risk", G.HEALTH,
            "Cases where the engine found a raised overdose risk.", AT_RISK,
-           "cases with the overdose_risk finding", "DOMAIN.md section 4; offramp.core.evaluation.criteria"),
+           "cases with the overdose_risk finding",
+           "docs/SOURCES.md#overdose-risk-factors; offramp.core.evaluation.criteria"),
     _count("health_naloxone_given", "Naloxone given", G.HEALTH,
            "Cases where naloxone was given, whatever the risk finding.",
            _c("naloxone_given").fill_null(False),
-           "cases with naloxone_given", "DOMAIN.md section 4 (naloxone is an evidence-based response)"),
+           "cases with naloxone_given",
+           "docs/SOURCES.md#overdose-risk-factors (naloxone is an evidence-based response)"),
     _count("health_moud_linked", "Linked to MOUD", G.HEALTH,
            "Cases where the person was linked to medication for opioid use disorder.",
            _c("moud_linked").fill_null(False), "cases with moud_linked",
-           "DOMAIN.md section 4; Krawczyk et al. 2017, Health Affairs"),
+           "Krawczyk et al. 2017, Health Affairs (docs/SOURCES.md#krawczyk-2017)"),
     # --- restitution -------------------------------------------------------------------------------------
     Metric("restitution_ordered_usd", "Restitution ordered", G.RESTITUTION, Unit.USD, Aggregation.SUM,
            "Restitution ordered, net of reductions, in US dollars.",
@@ -368,7 +370,8 @@ def _columns(m: Metric) -> tuple[list[pl.Expr], list[_Agg]]:
     num, den, val = f"{m.id}\x1fn", f"{m.id}\x1fd", f"{m.id}\x1fv"
     if m.aggregation in (Aggregation.COUNT, Aggregation.SUM):
         return [m.numerator.alias(num)], [(num, num, "sum")]
-    assert m.denominator is not None
+    if m.denominator is None:
+        raise ValueError(f"metric {m.id} ({m.aggregation.value}) needs a denominator: the cases it is over")
     if m.aggregation is Aggregation.RATE:
         return [m.numerator.alias(num), m.denominator.alias(den)], [(num, num, "sum"), (den, den, "sum")]
     # median: the per-case value where eligible

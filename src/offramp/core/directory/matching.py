@@ -15,7 +15,7 @@ for. Programs are compared on, in turn:
     5. language        services in the person's language, then languages not stated, then not offered
     6. name            organization, service, id: the same directory always gives the same order
 
-The MOUD guard is a hard rule whatever else holds (DOMAIN.md section 4): someone who takes medication for
+The MOUD guard is a hard rule whatever else holds (docs/SOURCES.md#krawczyk-2017): someone who takes medication for
 opioid use disorder is never matched to a program that requires stopping it.
 
 Everything is vectorised Polars over the whole directory (15,000 programs in milliseconds; bench/

@@ -1,6 +1,6 @@
 """The program directory's tables: Open Referral HSDS 3.0's core objects plus what HSDS users asked for.
 
-HSDS 3.0 (openreferral.org, DOMAIN.md section 7) gives organization, service, location and
+HSDS 3.0 (openreferral.org, docs/SOURCES.md#hsds-3) gives organization, service, location and
 service_at_location, with UUID ids. Offramp keeps those objects and their HSDS field names, and adds on
 the service what the standard lacks and a diversion unit needs (HSDS issues 221 and 468): capacity,
 vacancies, waitlist and the date they were updated; machine-readable eligibility; the kinds of service
@@ -97,7 +97,7 @@ class Sex(DescribedEnum):
 
 class MoudPolicy(DescribedEnum):
     """Whether a program accepts people who take medication for opioid use disorder. Refusing them is
-    a barrier to care the matcher never crosses (DOMAIN.md section 4)."""
+    a barrier to care the matcher never crosses (docs/SOURCES.md#krawczyk-2017)."""
 
     ACCEPTS = ("accepts", "Accepts people who take MOUD.")
     FORBIDS = ("forbids", "Requires people to stop MOUD: never matched to someone on MOUD.")
@@ -105,8 +105,8 @@ class MoudPolicy(DescribedEnum):
 
 
 class Payment(DescribedEnum):
-    MEDICAID = ("medicaid", "Medicaid.")
-    MEDICARE = ("medicare", "Medicare.")
+    MEDICAID = ("medicaid", "Medicaid: public health coverage for people with low income.")
+    MEDICARE = ("medicare", "Medicare: federal health insurance for people 65 or older or with a disability.")
     PRIVATE = ("private", "Private health insurance.")
     UNINSURED = ("uninsured", "People without insurance (free or sliding-scale care).")
 

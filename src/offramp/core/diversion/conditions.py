@@ -1,7 +1,7 @@
 """Conditions of a diversion agreement, their progress, the MOUD guard, drug-test results and restitution.
 
 What providers report is what a condition measures: treatment attendance, drug tests, classes,
-community-service hours, check-ins and restitution payments (DOMAIN.md section 5). Each condition has a
+community-service hours, check-ins and restitution payments (docs/SOURCES.md#provider-reports). Each condition has a
 target in its own unit and progress towards it.
 
 **MOUD guard.** Medications for opioid use disorder (methadone, buprenorphine, naltrexone) are treatment,

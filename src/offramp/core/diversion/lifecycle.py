@@ -12,7 +12,7 @@ fails here, with the reason in words). Both carry a message a coordinator can re
 anything: the web layer keeps the state, audits every `Outcome` and uses optimistic locking (a version
 column compared on save) so that two concurrent updates never silently lose one.
 
-Sources (see docs/DOMAIN.md section 5):
+Sources (see docs/SOURCES.md#diversion):
 - Association of Prosecuting Attorneys (APA), prosecutor-led diversion toolkit, and the NIJ multisite
   evaluation of 16 prosecutor-led programs: graduated responses rather than straight termination; ability to
   pay restitution must not bar entry; victims are consulted; return to prosecution is tracked with its reason.

@@ -3,7 +3,8 @@
 One implementation serves both uses (DESIGN.md, "policy engine shape"; OpenFisca's "one case is a
 population of one"): `evaluate` runs the expressions over millions of rows; `explain` runs the very same
 expressions over one row with the trace columns kept (parameter values, every rule's match) and reads the
-explanation off that row. Evaluation is pure: no I/O, no clock, no randomness, so the same frame and pack
+explanation off that row (`evaluation.explain`, which builds on this module; this one never imports it,
+so the two are not an import circle). Evaluation is pure: no I/O, no clock, no randomness, so the same frame and pack
 always give the same answer.
 
 Parameters take the value in force on each case's `received_date` (or on `on`, for a what-if). Every
@@ -24,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
@@ -32,9 +33,6 @@ from offramp.core.evaluation.criteria import CRITERIA
 from offramp.core.evaluation.criteria.base import lists_from_bits
 from offramp.core.policy.conditions import compile_when
 from offramp.core.policy.pack import Pack, Parameter, Rule
-
-if TYPE_CHECKING:
-    from offramp.core.evaluation.explain import Explanation
 
 LIST = pl.List(pl.String)
 PARAM = "param__"
@@ -213,10 +211,3 @@ def evaluate(
     need is computed, by the same expressions as the full evaluation (and as `explain`)."""
     wanted = list(columns) if columns is not None else output_columns(reasons=reasons)
     return _frame(frame, pack, on).select(wanted).collect()
-
-
-def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = None) -> Explanation:
-    """The full explanation of one case (see `evaluation.explain`): the same expressions as `evaluate`."""
-    from offramp.core.evaluation.explain import explain as explain_one
-
-    return explain_one(frame_one_row, pack, on=on)

@@ -8,11 +8,11 @@ So an explanation can never disagree with the bulk result (tests/unit/evaluation
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import polars as pl
 
+from offramp.core.decision.trace import DecisionTrace
 from offramp.core.evaluation.criteria import CRITERIA
 from offramp.core.evaluation.engine import PARAM, RULE, evaluate_traced
 from offramp.core.evaluation.frame import EVAL_COLUMNS
@@ -29,69 +29,8 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class Explanation:
-    """Why one case got its recommendation: everything a stored decision keeps as its trace."""
-
-    policy_id: str
-    policy_version: str
-    office: str
-    case_key: str
-    evaluated_on: dt.date | None
-    outcome: str | None
-    chosen_rule: str | None
-    because: str | None
-    flags: list[str]
-    program_types: list[str]
-    conditions: list[str]
-    overdose_responses: list[str]
-    parameters: list[dict[str, Any]]
-    findings: list[dict[str, Any]]
-    matched_rules: list[dict[str, Any]]
-    facts: dict[str, Any]
-    #: what the recommendation was made without, or with, that a reader must know (SUD_SCREEN_NOTES)
-    notes: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON types only (dates as ISO text)."""
-        result: dict[str, Any] = _jsonable(asdict(self))
-        return result
-
-    def to_text(self) -> str:
-        """The explanation for a person to read (the `offramp explain` output)."""
-        lines = [
-            f"case {self.case_key} under {self.policy_id} {self.policy_version} ({self.office})",
-            f"recommendation: {self.outcome} (rule {self.chosen_rule})",
-            f"  because: {self.because}",
-        ]
-        lines += [f"  note: {note}" for note in self.notes]
-        for label, items in (
-            ("flags", self.flags),
-            ("program types", self.program_types),
-            ("conditions", self.conditions),
-            ("overdose responses", self.overdose_responses),
-        ):
-            if items:
-                lines.append(f"  {label}: {'; '.join(items)}")
-        lines.append("findings:")
-        for f in self.findings:
-            lines.append(f"  {f['name']}: {f['value']}")
-            for key in ("present", "absent", "unknown"):
-                if f.get(key):
-                    lines.append(f"    {key}: {', '.join(f[key])}")
-        lines.append("matched rules (highest precedence first):")
-        for r in self.matched_rules:
-            mark = "*" if r["id"] == self.chosen_rule else "-"
-            lines.append(f"  {mark} {r['id']} [precedence {r['precedence']}] -> {r['outcome'] or 'attached'}")
-            lines.append(f"      because: {r['because']}")
-            lines.append(f"      reference: {r['reference']}")
-        lines.append("parameters:")
-        for p in self.parameters:
-            period = f"{p['from']} to {p['to'] or 'open'}"
-            lines.append(f"  {p['name']} = {p['value']} (in force {period}; {p['reference']})")
-        lines.append("facts used:")
-        lines += [f"  {k}: {'unknown' if v is None else v}" for k, v in self.facts.items()]
-        return "\n".join(lines)
+#: the explanation is the decision trace (core.decision.trace): one typed object, one schema
+Explanation = DecisionTrace
 
 
 #: the explanation's note for each `sud_screen` value that needs one (42 CFR Part 2: the reader must know
@@ -115,7 +54,7 @@ def _period(param: Parameter, on: dt.date | None) -> tuple[dt.date | None, dt.da
     return None, None, None
 
 
-def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = None) -> Explanation:
+def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = None) -> DecisionTrace:
     """The explanation of the single case in `frame_one_row` (EVAL_COLUMNS) under `pack`."""
     if frame_one_row.height != 1:
         raise ValueError(f"explain takes a frame of exactly one case, not {frame_one_row.height} rows")
@@ -158,22 +97,24 @@ def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = Non
         if row[RULE + r.id]
     ]
     chosen = row["chosen_rule"]
-    return Explanation(
-        policy_id=pack.id,
-        policy_version=pack.version,
-        office=pack.office,
-        case_key=row["case_key"],
-        evaluated_on=date,
-        outcome=row["outcome"],
-        chosen_rule=chosen,
-        because=by_id[chosen].because if chosen else None,
-        flags=row["flags"],
-        program_types=row["program_types"],
-        conditions=row["conditions"],
-        overdose_responses=row["overdose_responses"],
-        parameters=parameters,
-        findings=findings,
-        matched_rules=matched,
-        facts={name: row[name] for name in EVAL_COLUMNS},
-        notes=[SUD_SCREEN_NOTES[row["sud_screen"]]] if row["sud_screen"] in SUD_SCREEN_NOTES else [],
+    return DecisionTrace.model_validate(
+        dict(
+            policy_id=pack.id,
+            policy_version=pack.version,
+            office=pack.office,
+            case_key=row["case_key"],
+            evaluated_on=date,
+            outcome=row["outcome"],
+            chosen_rule=chosen,
+            because=by_id[chosen].because if chosen else None,
+            flags=row["flags"],
+            program_types=row["program_types"],
+            conditions=row["conditions"],
+            overdose_responses=row["overdose_responses"],
+            parameters=parameters,
+            findings=findings,
+            matched_rules=matched,
+            facts={name: _jsonable(row[name]) for name in EVAL_COLUMNS},
+            notes=[SUD_SCREEN_NOTES[row["sud_screen"]]] if row["sud_screen"] in SUD_SCREEN_NOTES else [],
+        )
     )

@@ -43,7 +43,7 @@ USSC: U.S. Sentencing Commission 2011, federal crack defendants 47.0% street-lev
 16-13-32.2. LEAD: LEAD Seattle's 3 g and Santa Fe's 6 g lines. BJS: Snyder, Arrest in the United States
 1990-2010 (median age 26 in drug possession arrests); for dispositions and sentences, BJS Felony Defendants in
 Large Urban Counties 2009 and Felony Sentences in State Courts (shape only; splits assumed).
-D2, D4: DOMAIN.md sections 2 and 4.
+D2, D4: docs/SOURCES.md#sellers and docs/SOURCES.md#overdose.
 A: an assumption chosen to be plausible; change it here, in tables.py and in the docs together.
 """
 

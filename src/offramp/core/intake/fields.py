@@ -65,7 +65,8 @@ class Column:
         return "a value" if self.required else "text"
 
     def enum_mapping(self) -> dict[str, str]:
-        assert self.enum is not None
+        if self.enum is None:
+            raise ValueError(f"column {self.name} has no enum: expected an enum column for an enum mapping")
         mapping = {v: v for v in self.enum.values()}
         mapping.update({k.lower(): v for k, v in self.aliases.items()})
         return mapping
@@ -202,6 +203,7 @@ def parse_columns(
 
 
 def _plausible_message(column: Column) -> str:
-    assert column.plausible is not None
+    if column.plausible is None:
+        raise ValueError(f"column {column.name} has no plausible range: expected (low, high)")
     low, high = column.plausible
     return f"implausible {column.name}: outside {low:g}–{high:g}; imported, please check the source"

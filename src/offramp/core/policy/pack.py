@@ -7,8 +7,8 @@ words a defendant could read), `reference`, an explicit `precedence` and `flags`
 outcome is an *attached* rule: it never decides, but its flags and conditions are added to whatever
 outcome is chosen (victim consultation, overdose responses).
 
-`load_pack` keeps the YAML line of every node (via `yaml.compose`), so that the checker and the loader's
-errors can name the line of each problem.
+`read_source` keeps the YAML line of every node (via `yaml.compose`), so that the checker and the loader's
+errors can name the line of each problem. Loading a file (shape and checks) is `registry.load_pack`.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ Path_ = tuple[str | int, ...]
 
 
 class Outcome(DescribedEnum):
+    """The outcomes a policy rule can recommend (the `then` of a rule), in order of increasing severity: the
+    one vocabulary of decision outcomes (the web's Decision choices and the analytics are derived from it)."""
+
     DECLINE = ("decline", "Decline to charge: no case is filed.")
     PRE_CHARGE_DIVERSION = (
         "pre_charge_diversion",
@@ -41,6 +44,21 @@ class Outcome(DescribedEnum):
         "Charge, with guidance for the plea offer (e.g. a mitigating-role reduction).",
     )
     PROSECUTE = ("prosecute", "Charge and prosecute.")
+
+    @property
+    def label(self) -> str:
+        """The short name pages and forms show ("Pre-charge diversion"); the description says more."""
+        return OUTCOME_LABELS[self]
+
+
+#: the one list of decision outcomes is `Outcome`; these are its short labels (the web's choices use them)
+OUTCOME_LABELS = {
+    Outcome.DECLINE: "Decline to charge",
+    Outcome.PRE_CHARGE_DIVERSION: "Pre-charge diversion",
+    Outcome.POST_CHARGE_DIVERSION: "Post-charge diversion",
+    Outcome.CHARGE_WITH_PLEA_GUIDANCE: "Charge, with plea guidance",
+    Outcome.PROSECUTE: "Prosecute",
+}
 
 
 class Flag(DescribedEnum):
@@ -193,16 +211,3 @@ def parse_pack(source: Source, path: Path) -> Pack:
         return Pack.model_validate(source.data)
     except ValidationError as exc:
         raise PackError(path, validation_problems(source, exc)) from exc
-
-
-def load_pack(path: str | Path) -> Pack:
-    """Load and validate the pack at `path`: its shape and its `check_pack` problems (PackError if any)."""
-    from offramp.core.policy.check import check_source
-
-    file = Path(path)
-    source = read_source(file)
-    pack = parse_pack(source, file)
-    problems = check_source(pack, source)
-    if problems:
-        raise PackError(file, problems)
-    return pack

@@ -1,6 +1,6 @@
 """Versioned definitions of the public screening instruments: items, answer options, scoring, bands, licence.
 
-Four instruments are defined, by the facts in DOMAIN.md section 3:
+Four instruments are defined, by the facts in docs/SOURCES.md#screening:
 
 - `uncope` — UNCOPE, 6 yes/no items; 2+ yes suggests risk, 3+ yes points to severe substance use disorder.
 - `dast-10` — Drug Abuse Screening Test, 10 yes/no items, item 3 reverse-scored; five bands.

@@ -1,12 +1,12 @@
 """The needs assessment: ten questions, one per life domain, whose answers become need tags.
 
 DeKalb County's line prosecutors weigh "the accused's motivating factors" — poverty, housing, work,
-education — and its Diversion & Community Alternatives unit assigns programs to meet them (DOMAIN.md
-section 1; IIP/Vital Strategies 2021 rec. 3: many sell out of poverty). This is that assessment, asked by a
-diversion coordinator: one question per domain (housing, employment, education, income, health insurance,
-dependants, transportation, mental health, language, disability), each answer option naming the `Need`
-tags it raises. The tags go into the evaluation frame's `needs_assessed` column, where the `needs` finding
-merges them with the needs read from the facts, for program matching and policy rules
+education — and its Diversion & Community Alternatives unit assigns programs to meet them
+(docs/SOURCES.md#dekalb-da; IIP/Vital Strategies 2021 rec. 3: many sell out of poverty). This is that
+assessment, asked by a diversion coordinator: one question per domain (housing, employment, education,
+income, health insurance, dependants, transportation, mental health, language, disability), each answer
+option naming the `Need` tags it raises. The tags go into the evaluation frame's `needs_assessed` column,
+where the `needs` finding merges them with the needs read from the facts, for program matching and policy rules
 (`{finding: needs, contains: housing}`).
 
 It is not a clinical instrument and scores nothing: it records what the person says, and an unanswered

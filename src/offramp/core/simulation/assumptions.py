@@ -34,12 +34,12 @@ added       = sum over cases of max(0, days under draft - days under baseline)
 net avoided = avoided - added"""
 
 
-def default_assumptions_path() -> Path:
-    """policies/simulation/assumptions.yaml beside the policy packs ($OFFRAMP_POLICY_DIR if set).
+def default_assumptions_path(folder: str | Path | None = None) -> Path:
+    """simulation/assumptions.yaml in the policy folder `folder` (default: the shipped packs' folder).
 
     A sub-folder, so that the policy page and `pack_for` (which read every *.yaml in the policy folder
     as a pack) never take it for one."""
-    return policy_dir() / "simulation" / "assumptions.yaml"
+    return policy_dir(folder) / "simulation" / "assumptions.yaml"
 
 
 class AssumptionsError(ValueError):

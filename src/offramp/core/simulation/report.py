@@ -1,20 +1,29 @@
-"""The simulation report: one self-contained HTML file (no template engine, no network).
+"""The simulation report: one self-contained HTML file, from a Jinja2 template shipped in the package.
 
-Every value is escaped with `html.escape`; the charts are Plotly figures whose JavaScript (plotly.js, from
-the installed `plotly` package) is inlined once in the page, never loaded from a CDN: offices run on
-closed networks, and a page that fetches scripts tells a third party who is reading it (ARCHITECTURE.md,
-"Static assets from npm, never a CDN"). Chart element ids are fixed, not random.
+The page is `templates/report.html.j2` (its styles `templates/report.css`), rendered with autoescape on:
+every value from a pack, a case or the assumptions file is escaped by the template engine, and only
+plotly's own chart markup and script are marked safe. The charts are Plotly figures whose JavaScript
+(plotly.js, from the installed `plotly` package) is inlined once in the page, never loaded from a CDN:
+offices run on closed networks, and a page that fetches scripts tells a third party who is reading it
+(docs/ARCHITECTURE.md, "Static assets from npm, never a CDN"). A web page that serves plotly.js itself passes
+its URL (`plotlyjs_src`) instead. Chart element ids are fixed, not random.
+
+This module only shapes the result into rows of text cells (`Cell`) and figures; the layout and the words
+around them are the template's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import polars as pl
+from markupsafe import Markup
 
 from offramp.core.simulation.assumptions import FORMULA
 from offramp.core.simulation.whatif import DIMENSIONS, SimulationResult
@@ -26,32 +35,23 @@ DIMENSION_TITLES = {
 }
 POINT_TITLES = {"declination": "Declination", "diversion": "Diversion", "charge": "Charge filed"}
 BASE_COLOUR, DRAFT_COLOUR = "#8d98a8", "#1a6fb5"
-
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1b1b;background:#f6f7f9}
-main{max-width:1180px;margin:0 auto;padding:1.2rem 1.5rem 3rem}
-h1{font-size:1.6rem;margin:.2rem 0 .4rem}h2{font-size:1.2rem;margin:2rem 0 .5rem;border-bottom:2px solid #1a6fb5}
-h3{font-size:1rem;margin:1.2rem 0 .4rem}
-.meta{color:#4a4a4a;font-size:.92rem}
-.cards{display:flex;flex-wrap:wrap;gap:.7rem;margin:1rem 0}
-.card{background:#fff;border:1px solid #d6dbe2;border-radius:6px;padding:.6rem .9rem;min-width:10rem}
-.card b{display:block;font-size:1.35rem}.card span{font-size:.82rem;color:#4a4a4a}
-table{border-collapse:collapse;background:#fff;font-size:.86rem;margin:.3rem 0 .8rem}
-th,td{border:1px solid #d6dbe2;padding:.25rem .5rem;text-align:right;vertical-align:top}
-th{background:#eef1f5}td.l,th.l{text-align:left}
-td.up{color:#0b6e2e}td.down{color:#a1281b}td.same{background:#f1f3f6;color:#666}
-.chart{background:#fff;border:1px solid #d6dbe2;border-radius:6px;margin:.4rem 0 1rem}
-.note{font-size:.85rem;color:#4a4a4a;max-width:60rem}
-pre{background:#fff;border:1px solid #d6dbe2;padding:.5rem;font-size:.75rem;white-space:pre-wrap;margin:0}
-.pair{display:grid;grid-template-columns:1fr 1fr;gap:.6rem}
-details{margin:.4rem 0;background:#fff;border:1px solid #d6dbe2;border-radius:6px;padding:.3rem .6rem}
-summary{cursor:pointer;font-weight:600}
-.grid2{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
-"""
+TEMPLATE = "report.html.j2"
 
 
-def e(value: Any) -> str:
-    """Escaped text of a value: '' for None, thousands separators for ints, 2 decimals for floats."""
+@cache
+def environment() -> jinja2.Environment:
+    """The report's template environment: the package's templates, autoescape on, undefined names refused."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("offramp.core.simulation", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def text(value: Any) -> str:
+    """A value as the report prints it: '' for None, thousands separators for ints, 2 decimals for floats,
+    "yes" / "" for booleans (escaping is the template's)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -60,7 +60,40 @@ def e(value: Any) -> str:
         return f"{value:,}"
     if isinstance(value, float):
         return f"{value:,.2f}"
-    return html.escape(str(value))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell's text and CSS class ("l" left-aligned, "up"/"down" a change, "same" the diagonal)."""
+
+    text: str
+    cls: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[Cell]
+    rows: list[list[Cell]]
+    test_id: str = ""
+
+
+def table(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, left: int = 1, test_id: str = ""
+) -> Table:
+    """A table whose first `left` columns are left-aligned; a `Cell` value keeps its own class too."""
+
+    def cell(i: int, value: Any) -> Cell:
+        align = "l" if i < left else ""
+        if isinstance(value, Cell):
+            return Cell(value.text, " ".join(c for c in (align, value.cls) if c))
+        return Cell(text(value), align)
+
+    return Table(
+        [Cell(h, "l" if i < left else "") for i, h in enumerate(headers)],
+        [[cell(i, v) for i, v in enumerate(row)] for row in rows],
+        test_id,
+    )
 
 
 def _days(value: float) -> str:
@@ -71,42 +104,15 @@ def _pct(part: int | float, whole: int | float) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "–"
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, left: int = 1, test_id: str = "") -> str:
-    """An HTML table; the first `left` columns are left-aligned. Cells are escaped unless they are
-    `Raw` (already HTML)."""
-    attr = f' data-testid="{html.escape(test_id)}"' if test_id else ""
-    head = "".join(
-        f'<th class="{"l" if i < left else ""}">{html.escape(h)}</th>' for i, h in enumerate(headers)
-    )
-    body = []
-    for row in rows:
-        cells = []
-        for i, v in enumerate(row):
-            cls = "l" if i < left else ""
-            if isinstance(v, Raw):
-                cls = " ".join(c for c in (cls, v.cls) if c)
-                cells.append(f'<td class="{cls}">{v.html}</td>')
-            else:
-                cells.append(f'<td class="{cls}">{e(v)}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+def _direction(diff: float) -> str:
+    return "up" if diff > 0 else "down" if diff < 0 else ""
 
 
-class Raw:
-    """Trusted HTML for a table cell (built here from escaped parts)."""
-
-    def __init__(self, markup: str, cls: str = "") -> None:
-        self.html = markup
-        self.cls = cls
+def _change(before: int, after: int) -> Cell:
+    return Cell(f"{text(before)} → {text(after)}", _direction(after - before))
 
 
-def _change(before: int, after: int) -> Raw:
-    diff = after - before
-    cls = "up" if diff > 0 else "down" if diff < 0 else ""
-    return Raw(f"{e(before)} → {e(after)}", cls)
-
-
-def _figure_html(fig: Any, div_id: str) -> str:
+def _figure(fig: Any, div_id: str) -> Markup:
     fig.update_layout(
         template="plotly_white", margin={"l": 60, "r": 20, "t": 40, "b": 60}, font={"size": 12}, height=360
     )
@@ -116,7 +122,7 @@ def _figure_html(fig: Any, div_id: str) -> str:
         div_id=div_id,
         config={"displaylogo": False, "responsive": True},
     )
-    return f'<div class="chart">{markup}</div>'
+    return Markup(markup)  # plotly's own markup: its data is JSON-encoded by plotly, not text from us
 
 
 def plotly_js() -> str:
@@ -127,328 +133,225 @@ def plotly_js() -> str:
     return js
 
 
-def render_html(result: SimulationResult, *, title: str | None = None, include_plotlyjs: bool = True) -> str:
-    """The whole report as one HTML document (plotly.js inlined unless `include_plotlyjs=False`, for a page
-    that already has it)."""
+def _bars(rows: Sequence[dict[str, Any]], x: str, traces: Sequence[tuple[str, str, str]], title: str) -> Any:
     import plotly.graph_objects as go
 
-    r = result
-    d, b = r.draft, r.baseline
-    heading = title or f"What-if: {d.id} {d.version} against {b.id} {b.version}"
-    parts: list[str] = [f"<h1>{e(heading)}</h1>"]
-    on = (
-        f"parameters in force on {r.on.isoformat()}"
-        if r.on
-        else "parameters in force on each case's received date"
-    )
-    parts.append(
-        f'<p class="meta">Draft: <b>{e(d.id)} {e(d.version)}</b> ({e(d.title)}) · Baseline: <b>{e(b.id)} '
-        f"{e(b.version)}</b> ({e(b.title)}) · {e(r.cases)} cases over {r.years:.1f} years · {e(on)}</p>"
-    )
-    days = r.days
-    cards = [
-        (f"{r.cases:,}", "cases simulated"),
-        (f"{r.changed:,} ({_pct(r.changed, r.cases)})", "cases whose outcome changes"),
-        (_days(days.jail_net), "jail days avoided (net, estimate)"),
-        (_days(days.prison_net), "prison days avoided (net, estimate)"),
-    ]
-    parts.append(
-        '<div class="cards">'
-        + "".join(f'<div class="card"><b>{e(v)}</b><span>{e(t)}</span></div>' for v, t in cards)
-        + "</div>"
-    )
+    fig = go.Figure(
+        [go.Bar(name=name, x=[r[x] for r in rows], y=[r[y] for r in rows], marker_color=colour)
+         for name, y, colour in traces]
+    )  # fmt: skip
+    fig.update_layout(barmode="group", title=title)
+    return fig
 
-    # 1. outcomes
-    parts.append("<h2>1. Outcomes side by side</h2>")
-    out_rows = r.outcomes.rows(named=True)
-    outcome_table = table(
-        ["outcome", f"baseline ({b.id})", "share", f"draft ({d.id})", "share", "change"],
+
+def _outcomes(r: SimulationResult) -> tuple[Table, Any]:
+    rows = r.outcomes.rows(named=True)
+    t = table(
+        ["outcome", f"baseline ({r.baseline.id})", "share", f"draft ({r.draft.id})", "share", "change"],
         [
-            [
-                o["outcome"],
-                o["baseline"],
-                _pct(o["baseline"], r.cases),
-                o["draft"],
-                _pct(o["draft"], r.cases),
-                Raw(f"{o['change']:+,}", "up" if o["change"] > 0 else "down" if o["change"] < 0 else ""),
-            ]
-            for o in out_rows
+            [o["outcome"], o["baseline"], _pct(o["baseline"], r.cases), o["draft"], _pct(o["draft"], r.cases),
+             Cell(f"{o['change']:+,}", _direction(o["change"]))]
+            for o in rows
         ],
         test_id="outcomes",
-    )
-    fig = go.Figure(
-        [
-            go.Bar(
-                name=f"baseline: {b.id}",
-                x=[o["outcome"] for o in out_rows],
-                y=[o["baseline"] for o in out_rows],
-                marker_color=BASE_COLOUR,
-            ),
-            go.Bar(
-                name=f"draft: {d.id}",
-                x=[o["outcome"] for o in out_rows],
-                y=[o["draft"] for o in out_rows],
-                marker_color=DRAFT_COLOUR,
-            ),
-        ]
-    )
-    fig.update_layout(barmode="group", title="Cases by recommended outcome")
-    parts.append(f'<div class="grid2"><div>{outcome_table}</div>{_figure_html(fig, "chart-outcomes")}</div>')
+    )  # fmt: skip
+    traces = [
+        (f"baseline: {r.baseline.id}", "baseline", BASE_COLOUR),
+        (f"draft: {r.draft.id}", "draft", DRAFT_COLOUR),
+    ]
+    return t, _bars(rows, "outcome", traces, "Cases by recommended outcome")
 
-    # 2. transitions
-    parts.append("<h2>2. Transition matrix (baseline outcome → draft outcome)</h2>")
+
+def _transitions(r: SimulationResult) -> tuple[Table, Any, Table]:
+    import plotly.graph_objects as go
+
     names = list(r.outcomes["outcome"])
     cell = {(t["baseline_outcome"], t["draft_outcome"]): t["cases"] for t in r.transitions.rows(named=True)}
-    matrix_rows = []
+    matrix: list[list[Any]] = []
     for bo in names:
         row: list[Any] = [bo]
         for do in names:
             n = cell.get((bo, do), 0)
-            row.append(Raw(e(n), "same") if bo == do else n or "")
+            row.append(Cell(text(n), "same") if bo == do else n or "")
         row.append(sum(cell.get((bo, do), 0) for do in names))
-        matrix_rows.append(row)
-    matrix_rows.append(
-        ["total (draft)", *(sum(cell.get((bo, do), 0) for bo in names) for do in names), r.cases]
-    )
-    parts.append(
-        "<p class=\"note\">Rows: the baseline pack's outcome; columns: the draft pack's. The shaded diagonal is "
-        "unchanged cases.</p>"
-        + table(["baseline \\ draft", *names, "total (baseline)"], matrix_rows, test_id="transitions")
-    )
+        matrix.append(row)
+    matrix.append(["total (draft)", *(sum(cell.get((bo, do), 0) for bo in names) for do in names), r.cases])
     z = [[cell.get((bo, do), 0) for do in names] for bo in names]
     heat = go.Figure(go.Heatmap(z=z, x=names, y=names, colorscale="Blues", text=z, texttemplate="%{text:,}"))
     heat.update_layout(title="Cases moving between outcomes", xaxis_title="draft", yaxis_title="baseline")
     heat.update_yaxes(autorange="reversed")
-    parts.append(_figure_html(heat, "chart-transitions"))
-    changed_cells = r.transitions.filter(pl.col("baseline_outcome") != pl.col("draft_outcome"))
-    parts.append(
-        "<h3>Changes and the days each kind of change avoids</h3>"
-        + table(
-            ["baseline", "draft", "cases", "jail days avoided", "prison days avoided"],
-            [
-                [
-                    t["baseline_outcome"],
-                    t["draft_outcome"],
-                    t["cases"],
-                    _days(t["jail_days_avoided"]),
-                    _days(t["prison_days_avoided"]),
-                ]
-                for t in changed_cells.sort("cases", descending=True).rows(named=True)
-            ],
-            left=2,
-            test_id="changes",
-        )
+    changed = r.transitions.filter(pl.col("baseline_outcome") != pl.col("draft_outcome"))
+    changes = table(
+        ["baseline", "draft", "cases", "jail days avoided", "prison days avoided"],
+        [
+            [t["baseline_outcome"], t["draft_outcome"], t["cases"], _days(t["jail_days_avoided"]),
+             _days(t["prison_days_avoided"])]
+            for t in changed.sort("cases", descending=True).rows(named=True)
+        ],
+        left=2,
+        test_id="changes",
+    )  # fmt: skip
+    return (
+        table(["baseline \\ draft", *names, "total (baseline)"], matrix, test_id="transitions"),
+        heat,
+        changes,
     )
 
-    # 3. by dimension
-    parts.append("<h2>3. Changes by seller role, drug and offence kind</h2>")
-    parts.append(
-        '<p class="note">Counts under the baseline → the draft. Decline: declined; divert: pre- or post-charge '
-        "diversion; charge: charged with plea guidance or prosecuted.</p>"
-    )
-    for dim in DIMENSIONS:
-        frame = r.by[dim]
-        parts.append(f"<h3>{e(DIMENSION_TITLES[dim])}</h3>")
-        parts.append(
+
+def _by_dimension(r: SimulationResult) -> list[tuple[str, Table]]:
+    headers = ["cases", "changed", "decline", "divert", "charge", "jail days avoided", "prison days avoided"]
+    return [
+        (
+            DIMENSION_TITLES[dim],
             table(
+                [dim, *headers],
                 [
-                    dim,
-                    "cases",
-                    "changed",
-                    "decline",
-                    "divert",
-                    "charge",
-                    "jail days avoided",
-                    "prison days avoided",
-                ],
-                [
-                    [
-                        x[dim],
-                        x["cases"],
-                        f"{x['changed']:,} ({_pct(x['changed'], x['cases'])})",
-                        _change(x["baseline_decline"], x["draft_decline"]),
-                        _change(x["baseline_divert"], x["draft_divert"]),
-                        _change(x["baseline_charge"], x["draft_charge"]),
-                        _days(x["jail_days_avoided"]),
-                        _days(x["prison_days_avoided"]),
-                    ]
-                    for x in frame.rows(named=True)
+                    [x[dim], x["cases"], f"{x['changed']:,} ({_pct(x['changed'], x['cases'])})",
+                     _change(x["baseline_decline"], x["draft_decline"]),
+                     _change(x["baseline_divert"], x["draft_divert"]),
+                     _change(x["baseline_charge"], x["draft_charge"]),
+                     _days(x["jail_days_avoided"]), _days(x["prison_days_avoided"])]
+                    for x in r.by[dim].rows(named=True)
                 ],
                 test_id=f"by-{dim}",
-            )
+            ),
         )
+        for dim in DIMENSIONS
+    ]  # fmt: skip
 
-    # 4. demand
-    parts.append("<h2>4. Diversion program demand against the directory's capacity</h2>")
-    slot = r.assumptions.program_slot_days.value
-    parts.append(
-        f'<p class="note">Cases whose diversion outcome names the program type (a case naming two types counts '
-        f"for each), over the {r.years:.1f} years of cases and per year. Capacity is the directory's slots; "
-        f"people a year = slots × 365 / {slot:g} days a participant holds a slot (an assumption). "
-        "Demand ratio = draft cases a year / people a year (over 1: not enough places).</p>"
-    )
+
+def _demand(r: SimulationResult) -> tuple[Table, bool, Any]:
     dem = r.demand.rows(named=True)
     no_capacity = all(x["capacity"] is None for x in dem)
-    parts.append(
-        table(
-            [
-                "program type",
-                "baseline cases",
-                "draft cases",
-                "baseline / year",
-                "draft / year",
-                "services",
-                "capacity (slots)",
-                "vacancies",
-                "people / year",
-                "draft demand ratio",
-            ],
-            [
-                [
-                    x["program_type"],
-                    x["baseline_cases"],
-                    x["draft_cases"],
-                    x["baseline_per_year"],
-                    x["draft_per_year"],
-                    x["services"],
-                    x["capacity"],
-                    x["vacancies"],
-                    x["people_per_year"],
-                    Raw(e(x["draft_demand_ratio"]), "down" if (x["draft_demand_ratio"] or 0) > 1 else ""),
-                ]
-                for x in dem
-            ],
-            test_id="demand",
-        )
-    )
-    if no_capacity:
-        parts.append(
-            '<p class="note">No capacity was given (`--capacity FILE.csv`, or the directory when the database is '
-            "configured), so demand is shown without it.</p>"
-        )
-    bars = [
-        go.Bar(name=f"baseline / year: {b.id}", x=[x["program_type"] for x in dem],
-               y=[x["baseline_per_year"] for x in dem], marker_color=BASE_COLOUR),
-        go.Bar(name=f"draft / year: {d.id}", x=[x["program_type"] for x in dem],
-               y=[x["draft_per_year"] for x in dem], marker_color=DRAFT_COLOUR),
-    ]  # fmt: skip
+    columns = ["program_type", "baseline_cases", "draft_cases", "baseline_per_year", "draft_per_year",
+               "services", "capacity", "vacancies", "people_per_year"]  # fmt: skip
+    t = table(
+        ["program type", "baseline cases", "draft cases", "baseline / year", "draft / year", "services",
+         "capacity (slots)", "vacancies", "people / year", "draft demand ratio"],
+        [
+            [*(x[c] for c in columns),
+             Cell(text(x["draft_demand_ratio"]), "down" if (x["draft_demand_ratio"] or 0) > 1 else "")]
+            for x in dem
+        ],
+        test_id="demand",
+    )  # fmt: skip
+    traces = [
+        (f"baseline / year: {r.baseline.id}", "baseline_per_year", BASE_COLOUR),
+        (f"draft / year: {r.draft.id}", "draft_per_year", DRAFT_COLOUR),
+    ]
     if not no_capacity:
-        bars.append(go.Bar(name="people / year the directory can take", x=[x["program_type"] for x in dem],
-                           y=[x["people_per_year"] for x in dem], marker_color="#2e8540"))  # fmt: skip
-    demand_fig = go.Figure(bars)
-    demand_fig.update_layout(barmode="group", title="Program demand per year against capacity")
-    parts.append(_figure_html(demand_fig, "chart-demand"))
+        traces.append(("people / year the directory can take", "people_per_year", "#2e8540"))
+    return t, no_capacity, _bars(dem, "program_type", traces, "Program demand per year against capacity")
 
-    # 5. days avoided
-    parts.append("<h2>5. Estimated jail and prison days avoided</h2>")
-    parts.append(
-        table(
+
+def _disparity(r: SimulationResult) -> tuple[list[tuple[str, Table]], Any]:
+    if r.disparity is None:
+        return [], None
+    found: list[tuple[str, Table]] = []
+    for point, title in POINT_TITLES.items():
+        rows = r.disparity.filter(pl.col("decision_point") == point).rows(named=True)
+        if rows:
+            found.append((title, table(
+                ["race", "cases", "baseline count", "baseline rate", "baseline RRI (95% CI)", "draft count",
+                 "draft rate", "draft RRI (95% CI)"],
+                [
+                    [x["race"], x["baseline_base"], x["baseline_numerator"], _rate(x["baseline_rate"]),
+                     _rri(x, "baseline"), x["draft_numerator"], _rate(x["draft_rate"]), _rri(x, "draft")]
+                    for x in rows
+                ],
+                test_id=f"disparity-{point}",
+            )))  # fmt: skip
+    div = r.disparity.filter(pl.col("decision_point") == "diversion").rows(named=True)
+    if not div:
+        return found, None
+    traces = [
+        (f"baseline: {r.baseline.id}", "baseline_rate", BASE_COLOUR),
+        (f"draft: {r.draft.id}", "draft_rate", DRAFT_COLOUR),
+    ]
+    fig = _bars(div, "race", traces, "Diversion rate by race")
+    fig.update_layout(yaxis_tickformat=".0%")
+    return found, fig
+
+
+def render_html(
+    result: SimulationResult,
+    *,
+    title: str | None = None,
+    include_plotlyjs: bool = True,
+    plotlyjs_src: str | None = None,
+    back: tuple[str, str] | None = None,
+) -> str:
+    """The whole report as one HTML document. plotly.js is inlined, unless `include_plotlyjs=False` (a page
+    that already has it) or `plotlyjs_src` names the URL to load it from instead; `back` = (href, text)
+    puts a link above the report (the web page's way back to the form)."""
+    r = result
+    d, b = r.draft, r.baseline
+    days = r.days
+    outcomes, outcomes_fig = _outcomes(r)
+    transitions, transitions_fig, changes = _transitions(r)
+    demand, no_capacity, demand_fig = _demand(r)
+    disparity, disparity_fig = _disparity(r)
+    inline = include_plotlyjs and plotlyjs_src is None
+    context = {
+        "heading": title or f"What-if: {d.id} {d.version} against {b.id} {b.version}",
+        "d": d,
+        "b": b,
+        "cases": text(r.cases),
+        "years": f"{r.years:.1f}",
+        "on": f"parameters in force on {r.on.isoformat()}"
+        if r.on
+        else "parameters in force on each case's received date",
+        "cards": [
+            (f"{r.cases:,}", "cases simulated"),
+            (f"{r.changed:,} ({_pct(r.changed, r.cases)})", "cases whose outcome changes"),
+            (_days(days.jail_net), "jail days avoided (net, estimate)"),
+            (_days(days.prison_net), "prison days avoided (net, estimate)"),
+        ],
+        "outcomes": outcomes,
+        "transitions": transitions,
+        "changes": changes,
+        "by_dimension": _by_dimension(r),
+        "slot_days": f"{r.assumptions.program_slot_days.value:g}",
+        "demand": demand,
+        "no_capacity": no_capacity,
+        "days": table(
             ["", "avoided", "added", "net avoided"],
             [
                 ["jail days", _days(days.jail_avoided), _days(days.jail_added), _days(days.jail_net)],
                 ["prison days", _days(days.prison_avoided), _days(days.prison_added), _days(days.prison_net)],
             ],
             test_id="days",
-        )
-    )
-    parts.append(
-        '<p class="note"><b>An estimate from assumptions, not a forecast.</b> Every number below is an assumption '
-        f"an office should replace with its own data (file: {e(r.assumptions.source or 'given in code')}).</p>"
-    )
-    parts.append(f'<pre data-testid="formula">{e(FORMULA)}</pre>')
-    parts.append(
-        "<h3>Assumptions</h3>"
-        + table(
+        ),
+        "assumptions_source": r.assumptions.source or "given in code",
+        "formula": FORMULA,
+        "assumptions": table(
             ["assumption", "value", "reference / note"],
-            [[a["name"], a["value"], Raw(e(a["note"]), "l")] for a in r.assumptions.table()],
+            [[a["name"], a["value"], Cell(text(a["note"]), "l")] for a in r.assumptions.table()],
             test_id="assumptions",
-        )
-    )
-
-    # 6. disparity
-    parts.append("<h2>6. Disparity: rates and Relative Rate Index by race</h2>")
-    parts.append(f'<p class="note">{e(r.disparity_note)}</p>')
-    if r.disparity is not None:
-        for point, title_ in POINT_TITLES.items():
-            rows_ = r.disparity.filter(pl.col("decision_point") == point).rows(named=True)
-            if not rows_:
-                continue
-            parts.append(f"<h3>{e(title_)}</h3>")
-            parts.append(
-                table(
-                    [
-                        "race",
-                        "cases",
-                        "baseline count",
-                        "baseline rate",
-                        "baseline RRI (95% CI)",
-                        "draft count",
-                        "draft rate",
-                        "draft RRI (95% CI)",
-                    ],
-                    [
-                        [
-                            x["race"],
-                            x["baseline_base"],
-                            x["baseline_numerator"],
-                            _rate(x["baseline_rate"]),
-                            _rri(x, "baseline"),
-                            x["draft_numerator"],
-                            _rate(x["draft_rate"]),
-                            _rri(x, "draft"),
-                        ]
-                        for x in rows_
-                    ],
-                    test_id=f"disparity-{point}",
-                )
-            )
-        div = r.disparity.filter(pl.col("decision_point") == "diversion").rows(named=True)
-        if div:
-            rfig = go.Figure(
-                [
-                    go.Bar(
-                        name=f"baseline: {b.id}",
-                        x=[x["race"] for x in div],
-                        y=[x["baseline_rate"] for x in div],
-                        marker_color=BASE_COLOUR,
-                    ),
-                    go.Bar(
-                        name=f"draft: {d.id}",
-                        x=[x["race"] for x in div],
-                        y=[x["draft_rate"] for x in div],
-                        marker_color=DRAFT_COLOUR,
-                    ),
-                ]
-            )
-            rfig.update_layout(barmode="group", title="Diversion rate by race", yaxis_tickformat=".0%")
-            parts.append(_figure_html(rfig, "chart-disparity"))
-
-    # 7. sample
-    parts.append(f"<h2>7. A sample of cases whose outcome changes ({len(r.sample)})</h2>")
-    parts.append(
-        '<p class="note">Drawn at random (fixed seed) and spread over the kinds of change, so a rare change shows '
-        "too. Each case has both packs' full explanations: the same expressions as the bulk run.</p>"
-    )
-    for i, c in enumerate(r.sample):
-        summary = f"{c.case_key}: {c.baseline_outcome or 'none'} → {c.draft_outcome or 'none'}"
-        parts.append(
-            f'<details data-testid="sample-case"{" open" if i == 0 else ""}><summary>{e(summary)}</summary>'
-            f'<div class="pair"><div><h3>baseline: {e(b.id)} {e(b.version)}</h3><pre>{e(c.baseline.to_text())}</pre>'
-            f"</div><div><h3>draft: {e(d.id)} {e(d.version)}</h3><pre>{e(c.draft.to_text())}</pre></div></div>"
-            "</details>"
-        )
-    if not r.sample:
-        parts.append('<p class="note">No case changes outcome.</p>')
-    timing = ", ".join(f"{k} {v:.2f} s" for k, v in r.timings.items())
-    parts.append(f'<p class="meta">Made by Offramp on {dt.date.today().isoformat()}. {e(timing)}</p>')
-
-    script = f"<script>{plotly_js()}</script>" if include_plotlyjs else ""
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(heading)}</title><style>{CSS}</style>{script}</head>"
-        f"<body><main>{''.join(parts)}</main></body></html>\n"
-    )
+        ),
+        "disparity_note": r.disparity_note,
+        "disparity": disparity,
+        "sample": [
+            {
+                "summary": f"{c.case_key}: {c.baseline_outcome or 'none'} → {c.draft_outcome or 'none'}",
+                "baseline": c.baseline.to_text(),
+                "draft": c.draft.to_text(),
+            }
+            for c in r.sample
+        ],
+        "charts": {
+            "outcomes": _figure(outcomes_fig, "chart-outcomes"),
+            "transitions": _figure(transitions_fig, "chart-transitions"),
+            "demand": _figure(demand_fig, "chart-demand"),
+            "disparity": _figure(disparity_fig, "chart-disparity") if disparity_fig is not None else None,
+        },
+        "made_on": dt.date.today().isoformat(),
+        "timing": ", ".join(f"{k} {v:.2f} s" for k, v in r.timings.items()),
+        "plotly_js": Markup(plotly_js()) if inline else None,  # the installed package's script, not our text
+        "plotly_src": plotlyjs_src,
+        "back": {"href": back[0], "text": back[1]} if back else None,
+    }
+    return environment().get_template(TEMPLATE).render(context)
 
 
 def _rate(value: float | None) -> str:
@@ -458,7 +361,7 @@ def _rate(value: float | None) -> str:
 def _rri(row: dict[str, Any], pack: str) -> str:
     value = row[f"{pack}_rri"]
     if value is None:
-        return row[f"{pack}_note"] or ""
+        return str(row[f"{pack}_note"] or "")
     low, high = row[f"{pack}_ci_low"], row[f"{pack}_ci_high"]
     ci = f" ({low:.2f}–{high:.2f})" if low is not None and high is not None else ""
     return f"{value:.2f}{ci}"

@@ -9,8 +9,8 @@ and everything else is a few group-bys over that one frame:
 - demand for each program type (cases whose diversion outcome names it) against the directory's capacity,
   when the caller passes one (`capacity_from_services` / `capacity_from_frame`; core never reads a database);
 - expected jail and prison days avoided (`Assumptions`, `assumptions.FORMULA`);
-- declination, diversion and charging rates by race per pack, with the Relative Rate Index (DOMAIN.md
-  section 6; `analytics.disparity.rri`: counts shown, small cells suppressed);
+- declination, diversion and charging rates by race per pack, with the Relative Rate Index
+  (docs/SOURCES.md#rri; `analytics.disparity.rri`: counts shown, small cells suppressed);
 - a deterministic sample of cases whose outcome changes, each with both packs' full explanations
   (`explain`, the same expressions as the bulk run).
 
@@ -33,8 +33,8 @@ from offramp.core.analytics import metrics as m
 from offramp.core.analytics.disparity import DecisionPoint, rri
 from offramp.core.analytics.frame import Decision
 from offramp.core.directory.schema import PROGRAM_TYPE_SERVICES
-from offramp.core.evaluation.engine import evaluate, explain
-from offramp.core.evaluation.explain import Explanation
+from offramp.core.evaluation.engine import evaluate
+from offramp.core.evaluation.explain import Explanation, explain
 from offramp.core.policy.pack import Outcome, Pack
 from offramp.core.simulation.assumptions import CHARGED, DIVERTED, FORMULA, Assumptions
 
@@ -401,7 +401,8 @@ def _years(frame: pl.DataFrame) -> float:
     if dates.is_empty():
         return 1.0
     low, high = dates.min(), dates.max()
-    assert isinstance(low, dt.date) and isinstance(high, dt.date)
+    if not isinstance(low, dt.date) or not isinstance(high, dt.date):
+        raise TypeError(f"received_date must hold dates, not {type(low).__name__}")
     return max(1.0, ((high - low).days + 1) / 365.25)
 
 
@@ -480,7 +481,7 @@ def analytics_rows(outcome: pl.Expr) -> list[pl.Expr]:
 
 
 def _disparity(cells: pl.DataFrame, reference: str, min_cell: int) -> tuple[pl.DataFrame, str]:
-    """The RRI (`analytics.disparity.rri`, OJJDP method, DOMAIN.md section 6) of each pack's declination,
+    """The RRI (`analytics.disparity.rri`, OJJDP method, docs/SOURCES.md#rri) of each pack's declination,
     diversion and charging by race, side by side: one row per decision point x race.
 
     `rri` counts rows, so each (race, outcome) cell is repeated `n` times: one row per case again, but

@@ -131,6 +131,7 @@ def _decisions() -> pl.DataFrame:
     if rows.height == 0:
         return empty
     latest = rows.sort(["case_id", "decided_at", "decision_id"]).unique("case_id", keep="last")
+    from offramp.core.decision import TraceError, read_trace
     from offramp.web.decisions.models import Decision as DecisionRow
 
     traces: dict[int, Any] = {}
@@ -139,15 +140,20 @@ def _decisions() -> pl.DataFrame:
         traces.update(DecisionRow.objects.filter(id__in=ids[start : start + 500]).values_list("id", "trace"))
     roles, risks, naloxone, moud = [], [], [], []
     for decision_id in ids:
-        trace = traces.get(decision_id) or {}
-        if isinstance(trace, str):
-            trace = json.loads(trace)
-        findings = _findings(trace)
+        stored = traces.get(decision_id)
+        if isinstance(stored, str):
+            stored = json.loads(stored)
+        try:  # core's one schema; a row stored without a trace has none
+            trace = read_trace(stored) if stored else None
+        except TraceError:  # one damaged row must not stop the snapshot: its findings stay unknown
+            log.warning("analytics snapshot: decision %s has an unreadable trace", decision_id, exc_info=True)
+            trace = None
+        findings = trace.finding_values() if trace is not None else {}
         role = findings.get("seller_role")
         roles.append(str(role) if role is not None else None)
         risk = findings.get("overdose_risk")
         risks.append(bool(risk) if risk is not None else None)
-        responses = {str(r) for r in trace.get("overdose_responses") or []}
+        responses = set(trace.overdose_responses) if trace is not None else set()
         naloxone.append("naloxone" in responses)
         moud.append(bool(responses & {"moud_continuity", "moud_linkage"}))
     return latest.select(
@@ -162,15 +168,10 @@ def _decisions() -> pl.DataFrame:
 
 
 def _findings(trace: dict[str, Any]) -> dict[str, Any]:
-    """{finding name: value} from a trace's `findings` (a list of {"name", "value", ...}, or a dict)."""
-    found = trace.get("findings")
-    if isinstance(found, dict):
-        return {str(k): (v.get("value") if isinstance(v, dict) else v) for k, v in found.items()}
-    out: dict[str, Any] = {}
-    for item in found or []:
-        if isinstance(item, dict) and "name" in item:
-            out[str(item["name"])] = item.get("value")
-    return out
+    """{finding name: value} of a stored trace (core `DecisionTrace.finding_values`)."""
+    from offramp.core.decision import read_trace
+
+    return read_trace(trace).finding_values()
 
 
 def _findings_by_engine(frame: pl.DataFrame) -> pl.DataFrame:

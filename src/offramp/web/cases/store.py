@@ -78,8 +78,13 @@ def store_batch(
     actor_name: str,
     dry_run: bool = False,
     progress: Progress | None = None,
+    audit: Callable[[ImportSummary], object] | None = None,
 ) -> ImportSummary:
-    """Write `batch` in one transaction and return what changed. A dry run rolls everything back."""
+    """Write `batch` in one transaction and return what changed. A dry run rolls everything back.
+
+    `audit(summary)` records the import: called inside the import's transaction, so the cases and their
+    audit event are stored together or not at all (a dry run changes nothing: its event is written after
+    the rollback)."""
     tick = progress or (lambda n: None)
     try:
         with BulkWriter() as writer, transaction.atomic():
@@ -87,7 +92,11 @@ def store_batch(
             summary = _store(batch, writer, file_name, file_sha256, actor_name, dry_run, tick)
             if dry_run:
                 raise _DryRunRollback(summary)
+            if audit is not None:
+                audit(summary)
     except _DryRunRollback as rollback:
+        if audit is not None:
+            audit(rollback.summary)
         return rollback.summary
     return summary
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from offramp.core.decision import TraceError, read_trace
 from offramp.web.admin_base import ReadOnlyAdmin
 from offramp.web.decisions.models import Decision, DecisionApproval
 
@@ -40,26 +41,15 @@ SUD_WITHHELD = "withheld (42 CFR Part 2: shown only on the case page, to users a
 
 
 def redact_sud(trace: Any) -> Any:
-    """The trace without what a SUD screening contributed: the `sud_screen` fact, the explanation's notes
-    about it and, when a screen was used, the `sud_indicated` finding it decided."""
-    if not isinstance(trace, dict):
+    """The stored trace without what a SUD screening contributed (core `DecisionTrace.without_sud`). A row
+    stored without a trace shows as it is; one that cannot be read shows why, never its raw content (which
+    might hold the screening result)."""
+    if not trace:
         return trace
-    out = dict(trace)
-    facts = dict(out.get("facts") or {})
-    used = facts.get("sud_screen") in ("positive", "negative")
-    if "sud_screen" in facts and facts["sud_screen"] is not None:
-        facts["sud_screen"] = SUD_WITHHELD
-    out["facts"] = facts
-    if out.get("notes"):
-        out["notes"] = [SUD_WITHHELD]
-    if used:
-        out["findings"] = [
-            {**f, "value": SUD_WITHHELD, "present": [], "absent": [], "unknown": []}
-            if isinstance(f, dict) and f.get("name") in ("sud_indicated", "needs")
-            else f
-            for f in out.get("findings") or []
-        ]
-    return out
+    try:
+        return read_trace(trace).without_sud(SUD_WITHHELD).to_dict()
+    except TraceError as exc:
+        return {"unreadable trace": str(exc)}
 
 
 @admin.register(DecisionApproval)

@@ -15,17 +15,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from offramp.core.decision import DecisionTrace, RuleTrace, read_trace
+from offramp.core.policy.pack import Outcome as CoreOutcome
 from offramp.web.cases.models import Case
 
-
-class Outcome(models.TextChoices):
-    """The outcomes a policy rule can recommend (the `then` of a rule), in order of increasing severity."""
-
-    DECLINE = "decline", "Decline to charge"
-    PRE_CHARGE_DIVERSION = "pre_charge_diversion", "Pre-charge diversion"
-    POST_CHARGE_DIVERSION = "post_charge_diversion", "Post-charge diversion"
-    CHARGE_WITH_PLEA_GUIDANCE = "charge_with_plea_guidance", "Charge, with plea guidance"
-    PROSECUTE = "prosecute", "Prosecute"
+#: The outcomes a policy rule can recommend (the `then` of a rule), in order of increasing severity: core's
+#: one list (`core.policy.pack.Outcome`) as model choices, with core's short labels
+Outcome = models.TextChoices(  # type: ignore[misc]
+    "Outcome", [(member.name, (member.value, member.label)) for member in CoreOutcome]
+)
 
 
 class Verdict(models.TextChoices):
@@ -104,8 +102,15 @@ class Decision(ImmutableModel):
         return approval.note if approval else None
 
     @property
-    def matched_rules(self) -> list[dict[str, Any]]:
-        return list(self.trace.get("matched_rules") or [])
+    def decision_trace(self) -> DecisionTrace | None:
+        """The stored trace, read through core's one schema (TraceError naming the field if malformed);
+        None for a row stored without one (the field's empty default)."""
+        return read_trace(self.trace) if self.trace else None
+
+    @property
+    def matched_rules(self) -> list[RuleTrace]:
+        trace = self.decision_trace
+        return trace.matched_rules if trace is not None else []
 
 
 class DecisionApproval(ImmutableModel):

@@ -1,5 +1,5 @@
 """Writing decisions and approvals: each is one new row and one audit event, in one transaction, so a
-failure leaves neither (DESIGN.md: nothing half-written)."""
+failure leaves neither (docs/ARCHITECTURE.md: all-or-nothing)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def record_decision(case: Case, rec: Recommendation, user: Any, outcome: str, re
             policy_id=rec.policy_id,
             policy_version=rec.policy_version,
             parameter_dates=rec.parameter_dates,
-            trace=rec.trace,
+            trace=rec.trace.to_dict(),
             recommended_outcome=rec.outcome,
             outcome=outcome,
             accepted=outcome == rec.outcome,

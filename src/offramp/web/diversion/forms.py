@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from offramp.core.diversion import ConditionKind, Event, GraduatedResponse, ReasonCode
-from offramp.web.diversion import service
+from offramp.web.diversion import offer, service
 
 #: the fields each event's form shows (the rest are hidden); events not listed need none
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -56,15 +56,15 @@ class OfferForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        ccsao = [(c.key, f"{c.code} — {c.name}") for c in service.cook_county_choices()]
-        directory = [(c.key, c.name) for c in service.directory_choices()]
+        ccsao = [(c.key, f"{c.code} — {c.name}") for c in offer.cook_county_choices()]
+        directory = [(c.key, c.name) for c in offer.directory_choices()]
         groups: list[Any] = [("", "Choose a program"), ("Cook County program models", ccsao)]
         if directory:
             groups.append(("Program directory", directory))
         self.fields["program"].choices = groups
 
-    def clean_program(self) -> service.ProgramChoice:
-        choice = service.program_from_key(self.cleaned_data["program"])
+    def clean_program(self) -> offer.ProgramChoice:
+        choice = offer.program_from_key(self.cleaned_data["program"])
         if choice is None:
             raise forms.ValidationError("Choose a program from the list.")
         return choice

@@ -21,24 +21,21 @@ from django.db import models
 from django.utils import timezone
 
 from offramp.core.diversion import (
-    COOK_COUNTY_PROGRAMS,
     ConditionKind,
     Event,
     GraduatedResponse,
     ProgramModel,
     ReferralState,
 )
+from offramp.core.diversion import referral as rules
 from offramp.core.enums import PleaStage
+from offramp.core.relief import ReliefEntry
 from offramp.web.cases.models import Case
 from offramp.web.decisions.models import ImmutableModel
 
 STATE_CHOICES = [(s.value, s.value.replace("_", " ")) for s in ReferralState]
 EVENT_CHOICES = [(e.value, e.value.replace("_", " ")) for e in Event]
-OPEN_STATES = tuple(
-    s.value
-    for s in ReferralState
-    if s not in (ReferralState.DISMISSED, ReferralState.RETURNED_TO_PROSECUTION)
-)
+OPEN_STATES = tuple(s.value for s in ReferralState if s in rules.OPEN_STATES)
 
 
 class Referral(models.Model):
@@ -111,15 +108,28 @@ class Referral(models.Model):
 
     @property
     def program_model(self) -> ProgramModel:
-        """The core program model: Cook County's own where the code is one, else built from the fields."""
-        if self.program_code in COOK_COUNTY_PROGRAMS:
-            return COOK_COUNTY_PROGRAMS[self.program_code]
-        return ProgramModel(
-            code=self.program_code or (str(self.service_id) if self.service_id else ""),
+        """The core program model (core's rule: Cook County's own where the code is one, else the fields)."""
+        return rules.program_model(
+            self.program_code or (str(self.service_id) if self.service_id else ""),
             name=self.program_name,
-            plea_stage=PleaStage(self.plea_stage) if self.plea_stage else None,
+            plea_stage=self.plea_stage,
             duration_months=self.duration_months,
             requires_victim_agreement=self.requires_victim_agreement,
+        )
+
+    def facts(self) -> rules.ReferralFacts:
+        """What core's referral rules (dates, guard inputs, deadlines) read of this row."""
+        return rules.ReferralFacts(
+            key=str(self.pk),
+            state=self.state_enum,
+            program=self.program_model,
+            plea_stage=self.plea_stage,
+            duration_months=self.duration_months,
+            referred_on=self.referred_on,
+            intake_due=self.intake_due,
+            enrolled_on=self.enrolled_on,
+            last_progress_on=self.last_progress_on,
+            completed_on=self.completed_on,
         )
 
     @property
@@ -227,6 +237,20 @@ class RecordRestriction(ImmutableModel):
 
     class Meta:
         ordering = ["-as_of", "-id"]
+
+    @staticmethod
+    def fields_of(entry: ReliefEntry) -> dict[str, Any]:
+        """The stored fields of core's record-relief entry."""
+        statute = entry.statute
+        return {
+            "eligible": entry.eligible,
+            "statute_code": statute.code if statute else "",
+            "statute_title": statute.title if statute else "",
+            "statute_jurisdiction": statute.jurisdiction if statute else "",
+            "basis": entry.basis,
+            "program_model": entry.program_model,
+            "as_of": entry.as_of,
+        }
 
     def __str__(self) -> str:
         verdict = "eligible" if self.eligible else "not eligible"

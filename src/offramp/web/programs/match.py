@@ -25,12 +25,13 @@ import polars as pl
 from django.db.models import Max
 
 from offramp.core.directory.schema import NEED_SERVICES, PROGRAM_TYPE_SERVICES, match_frame
+from offramp.core.policy.pack import Outcome
 from offramp.web.programs.models import CapacityUpdate, DirectoryImport, Service
 
 #: how many ranked and excluded programs the panel lists
 SHOWN_RANKED = 10
 SHOWN_EXCLUDED = 20
-PRE_PLEA_OUTCOMES = ("pre_charge_diversion",)
+PRE_PLEA_OUTCOMES = (Outcome.PRE_CHARGE_DIVERSION,)
 
 _cache_lock = threading.Lock()
 _cache: dict[str, Any] = {"key": None, "frame": None}

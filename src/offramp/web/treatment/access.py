@@ -1,5 +1,6 @@
 """`sud_access`: may this user see this person's SUD information? Core `decide_access` decides; this builds its
-inputs from the consent ledger and the user's roles, and audits every access and every refusal."""
+inputs from the consent ledger and the user's roles, and audits every access and every refusal (a refusal
+through accounts.access, like any other)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 from django.utils import timezone
 
 from offramp.core.consent import AccessDecision, Consent, SudInformation, Viewer, decide_access
+from offramp.web.accounts.access import audit_refusal
 from offramp.web.accounts.roles import role_slugs_of
-from offramp.web.audit.models import Action, Outcome
+from offramp.web.audit.models import Action
 from offramp.web.audit.record import record
 from offramp.web.cases.models import Person
 from offramp.web.treatment.models import ConsentRecord
@@ -40,18 +42,27 @@ def sud_access(
         purpose=purpose,
         today=today or timezone.localdate(),
     )
-    record(
-        Action.VIEW if decision.allowed else Action.ACCESS_DENIED,
-        object_type="sud_information",
-        object_id=person.person_key,
-        outcome=Outcome.SUCCESS if decision.allowed else Outcome.DENIED,
-        actor=user,
-        detail={
-            "state": decision.state.value,
-            "consent": decision.consent_id or "",
-            "information": str(information),
-            "purpose": purpose,
-            "reason": decision.reason,
-        },
-    )
+    detail = {
+        "state": decision.state.value,
+        "consent": decision.consent_id or "",
+        "information": str(information),
+        "purpose": purpose,
+    }
+    if decision.allowed:
+        record(
+            Action.VIEW,
+            object_type="sud_information",
+            object_id=person.person_key,
+            actor=user,
+            detail={**detail, "reason": decision.reason},
+        )
+    else:
+        audit_refusal(
+            None,
+            decision.reason,
+            object_type="sud_information",
+            object_id=person.person_key,
+            actor=user,
+            detail=detail,
+        )
     return decision

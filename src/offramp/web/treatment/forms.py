@@ -117,7 +117,12 @@ class ScreeningForm(forms.Form):
             raw = data[self.field_name(item)]
             answers.append(self.YES_NO_VALUES.get(raw, raw) if item.kind is ItemKind.YES_NO else raw)
         mode = AdministrationMode.parse(data["mode"])
-        assert mode is not None  # the choice field allows only known modes
+        if mode is None:  # the choice field offers only known modes; a value it let through is refused here
+            self.add_error(
+                "mode",
+                f"Unknown mode {data['mode']!r}: expected one of {', '.join(AdministrationMode.values())}.",
+            )
+            return data
         try:
             self.administration = Administration.record(
                 instrument.id,

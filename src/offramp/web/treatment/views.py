@@ -106,13 +106,14 @@ def screen(request: HttpRequest, case_key: str) -> HttpResponse:
     instrument_id = request.POST.get("instrument") or request.GET.get("instrument")
     form = ScreeningForm(request.POST or None, instrument_id=instrument_id)
     if request.method == "POST" and form.is_valid() and form.administration is not None:
-        screening = Screening.create_from(case, form.administration, request.user)
-        record(
-            Action.CREATE,
-            object_type="screening",
-            object_id=screening.pk,
-            detail={"case": case.case_key, "instrument": screening.instrument},
-        )
+        with transaction.atomic():  # the screening and its audit event, or neither
+            screening = Screening.create_from(case, form.administration, request.user)
+            record(
+                Action.CREATE,
+                object_type="screening",
+                object_id=screening.pk,
+                detail={"case": case.case_key, "instrument": screening.instrument},
+            )
         messages.success(request, f"{screening.instrument} screening recorded.")
         return HttpResponseRedirect(_case_url(case))
     status = 404 if form.unknown_instrument else 200
@@ -124,13 +125,16 @@ def consent(request: HttpRequest, case_key: str) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        row = ConsentRecord.objects.create(person=case.person, created_by=request.user, **form.cleaned_data)
-        record(
-            Action.CREATE,
-            object_type="consent",
-            object_id=row.consent_id,
-            detail={"person": case.person.person_key},
-        )
+        with transaction.atomic():
+            row = ConsentRecord.objects.create(
+                person=case.person, created_by=request.user, **form.cleaned_data
+            )
+            record(
+                Action.CREATE,
+                object_type="consent",
+                object_id=row.consent_id,
+                detail={"person": case.person.person_key},
+            )
         messages.success(request, f"Consent {row.consent_id} recorded.")
         return HttpResponseRedirect(_case_url(case))
     return render(request, "treatment/consent.html", {"case": case, "form": form})
@@ -141,20 +145,21 @@ def needs(request: HttpRequest, case_key: str) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
     form = NeedsAssessmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and form.answers is not None:
-        row = NeedsAssessment.create_from(
-            case,
-            form.answers,
-            assessed_by=form.cleaned_data["assessed_by"],
-            assessed_at=form.cleaned_data["assessed_at"],
-            entered_by=request.user,
-        )
-        # the tags, never the answers (mental_health is sensitive), go into the audit trail
-        record(
-            Action.CREATE,
-            object_type="needs_assessment",
-            object_id=row.pk,
-            detail={"case": case.case_key, "version": row.version, "tags": list(row.tags)},
-        )
+        with transaction.atomic():
+            row = NeedsAssessment.create_from(
+                case,
+                form.answers,
+                assessed_by=form.cleaned_data["assessed_by"],
+                assessed_at=form.cleaned_data["assessed_at"],
+                entered_by=request.user,
+            )
+            # the tags, never the answers (mental_health is sensitive), go into the audit trail
+            record(
+                Action.CREATE,
+                object_type="needs_assessment",
+                object_id=row.pk,
+                detail={"case": case.case_key, "version": row.version, "tags": list(row.tags)},
+            )
         messages.success(request, f"Needs assessment recorded: {', '.join(row.tags) or 'no needs raised'}.")
         return HttpResponseRedirect(_case_url(case))
     return render(request, "treatment/needs.html", {"case": case, "form": form})
@@ -172,10 +177,10 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
             ConsentRevocation.objects.create(
                 consent=row, revoked_on=timezone.localdate(), recorded_by=request.user
             )
+            record(Action.CHANGE, object_type="consent", object_id=row.consent_id, detail={"revoked": True})
     except (ValueError, IntegrityError) as exc:
         messages.error(request, f"Not revoked: {exc}.")
         return HttpResponseRedirect(target)
-    record(Action.CHANGE, object_type="consent", object_id=row.consent_id, detail={"revoked": True})
     messages.success(request, f"Consent {row.consent_id} revoked; it takes effect at once.")
     return HttpResponseRedirect(target)
 
@@ -248,14 +253,15 @@ def report(request: HttpRequest, case_key: str) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
     form = TreatmentReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        row = TreatmentReport.objects.create(case=case, entered_by=request.user, **form.cleaned_data)
-        # which case, never what the report says (Part 2 information stays out of the audit trail)
-        record(
-            Action.CREATE,
-            object_type="treatment_report",
-            object_id=row.pk,
-            detail={"case": case.case_key},
-        )
+        with transaction.atomic():
+            row = TreatmentReport.objects.create(case=case, entered_by=request.user, **form.cleaned_data)
+            # which case, never what the report says (Part 2 information stays out of the audit trail)
+            record(
+                Action.CREATE,
+                object_type="treatment_report",
+                object_id=row.pk,
+                detail={"case": case.case_key},
+            )
         messages.success(request, "Treatment report recorded.")
         return HttpResponseRedirect(_case_url(case))
     return render(request, "treatment/report.html", {"case": case, "form": form})
@@ -277,7 +283,7 @@ def reports_csv(request: HttpRequest, case_key: str) -> HttpResponse:
     403 with the reason. `sud_access` audits either way."""
     case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
     decision = sud_access(request.user, case.person, SudInformation.TREATMENT_REPORTS)
-    if not decision.allowed:
+    if not decision.allowed:  # sud_access has audited the refusal (accounts.access.audit_refusal)
         return HttpResponse(
             f"Treatment reports are withheld: {decision.reason}",
             status=403,

@@ -112,7 +112,8 @@ class ReversalForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["seq"]
-        assert isinstance(field, forms.TypedChoiceField)
+        if not isinstance(field, forms.TypedChoiceField):  # the class declares it so; a subclass must too
+            raise TypeError(f"ReversalForm.seq must be a TypedChoiceField, not {type(field).__name__}")
         field.choices = choices
 
 

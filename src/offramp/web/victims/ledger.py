@@ -11,6 +11,9 @@ Plans: `set_plan` stores core `plan_for(balance, ability)` for the balance owed 
 balance from the plan's first due date, and arrears count payments from the day the plan was set. Arrears
 are a reason to review the plan with the person, never by themselves grounds for termination, and
 inability to pay never bars entry to diversion (a deferred plan is offered for an ability of zero).
+
+Each writer records its audit event in the transaction that stores the change (ids, kinds and amounts
+only), so there is never a change without its event, nor an event for a change that was rolled back.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from offramp.core import restitution as core
+from offramp.web.audit.models import Action
+from offramp.web.audit.record import record
 from offramp.web.victims.models import LedgerEntry, PaymentPlan, RestitutionOrder
 
 #: attempts at numbering an entry when another writer took the number first (SQLite only)
@@ -47,6 +52,13 @@ def create_order(
             case=case, victim=victim, ordered_on=ordered_on, description=description, created_by=user
         )
         _store(order, first, user)
+        record(
+            Action.CREATE,
+            object_type="restitution_order",
+            object_id=order.pk,
+            actor=user,
+            detail={"case": case.case_key, "victim_id": order.victim_id, "amount": str(amount)},
+        )
     return order
 
 
@@ -76,7 +88,9 @@ def append_entry(
                     recorded_by=str(user.pk),
                 )
                 ledger.append(candidate)  # LedgerError: the transaction ends, nothing is stored
-                return _store(locked, candidate, user)
+                entry = _store(locked, candidate, user)
+                _audit_entry(entry, user)
+                return entry
         except IntegrityError:
             if attempt == RETRIES - 1:
                 raise
@@ -114,6 +128,22 @@ def _store(order: RestitutionOrder, entry: core.LedgerEntry, user: Any) -> Ledge
     )
 
 
+def _audit_entry(entry: LedgerEntry, user: Any) -> None:
+    record(
+        Action.CREATE,
+        object_type="ledger_entry",
+        object_id=entry.pk,
+        actor=user,
+        detail={
+            "order": entry.order_id,
+            "seq": entry.seq,
+            "kind": entry.kind,
+            "amount": str(entry.amount),
+            "reverses": entry.reverses_seq,
+        },
+    )
+
+
 def set_plan(
     order: RestitutionOrder, *, monthly_ability: Decimal, first_due: dt.date, user: Any
 ) -> PaymentPlan:
@@ -126,15 +156,24 @@ def set_plan(
         # plan_for counts months with Decimal `//` (truncating): an ability just short of paying within
         # MAX_INSTALLMENTS months gets a plan schedule() refuses; defer it, as plan_for means to
         plan = core.plan_for(balance, core.ZERO, first_due=first_due)
-    return PaymentPlan.objects.create(
-        order=order,
-        total=balance,
-        monthly=plan.monthly,
-        first_due=plan.first_due,
-        review_on=plan.review_on,
-        basis=plan.basis,
-        created_by=user,
-    )
+    with transaction.atomic():
+        saved = PaymentPlan.objects.create(
+            order=order,
+            total=balance,
+            monthly=plan.monthly,
+            first_due=plan.first_due,
+            review_on=plan.review_on,
+            basis=plan.basis,
+            created_by=user,
+        )
+        record(
+            Action.CREATE,
+            object_type="payment_plan",
+            object_id=saved.pk,
+            actor=user,
+            detail={"order": order.pk, "monthly": str(saved.monthly), "total": str(saved.total)},
+        )
+    return saved
 
 
 @dataclass(frozen=True)
@@ -163,6 +202,11 @@ class Summary:
     @property
     def balance(self) -> str:
         return core.fmt(self.ledger.balance)
+
+    @property
+    def plan_total(self) -> str:
+        """The balance the current plan was set for, as money like every other amount on the page."""
+        return core.fmt(core.money(self.plan.total)) if self.plan is not None else ""
 
     @property
     def arrears_fmt(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -54,7 +55,7 @@ INABILITY_NOTE = (
 
 
 def office_name() -> str:
-    return str(getattr(settings, "OFFRAMP_OFFICE_NAME", DEFAULT_OFFICE_NAME))
+    return settings.OFFRAMP_OFFICE_NAME or DEFAULT_OFFICE_NAME
 
 
 def _case_url(case: Case) -> str:
@@ -106,19 +107,20 @@ def consult(request: HttpRequest, case_key: str) -> HttpResponse:
     case = get_object_or_404(Case, case_key=case_key)
     form = ConsultationForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
-        row = VictimConsultation.objects.create(case=case, recorded_by=request.user, **form.cleaned_data)
-        # ids and the yes/no only: the victim's views stay out of the audit trail
-        record(
-            Action.CREATE,
-            object_type="victim_consultation",
-            object_id=row.pk,
-            detail={
-                "case": case.case_key,
-                "victim_id": row.victim_id,
-                "method": row.method,
-                "agrees_to_diversion": row.agrees_to_diversion,
-            },
-        )
+        with transaction.atomic():  # the consultation and its audit event, or neither
+            row = VictimConsultation.objects.create(case=case, recorded_by=request.user, **form.cleaned_data)
+            # ids and the yes/no only: the victim's views stay out of the audit trail
+            record(
+                Action.CREATE,
+                object_type="victim_consultation",
+                object_id=row.pk,
+                detail={
+                    "case": case.case_key,
+                    "victim_id": row.victim_id,
+                    "method": row.method,
+                    "agrees_to_diversion": row.agrees_to_diversion,
+                },
+            )
         messages.success(request, "Victim consultation recorded.")
         return HttpResponseRedirect(_case_url(case))
     return render(
@@ -163,15 +165,15 @@ def generate_letter(request: HttpRequest, case_key: str) -> HttpResponse:
         messages.error(request, "Letter not generated: choose a kind of letter and a victim of this case.")
         return HttpResponseRedirect(_case_url(case))
     kind, victim = form.cleaned_data["kind"], form.cleaned_data["victim"]
-    row = Letter.objects.create(
-        case=case, victim=victim, kind=kind, body=render_letter(case, victim, kind), created_by=request.user
-    )
-    record(
-        Action.CREATE,
-        object_type="victim_letter",
-        object_id=row.pk,
-        detail={"case": case.case_key, "victim_id": row.victim_id, "kind": kind},
-    )
+    body = render_letter(case, victim, kind)
+    with transaction.atomic():
+        row = Letter.objects.create(case=case, victim=victim, kind=kind, body=body, created_by=request.user)
+        record(
+            Action.CREATE,
+            object_type="victim_letter",
+            object_id=row.pk,
+            detail={"case": case.case_key, "victim_id": row.victim_id, "kind": kind},
+        )
     messages.success(request, f"{row.get_kind_display()} letter generated.")
     return HttpResponseRedirect(reverse("victims:letter", args=[row.pk]))
 
@@ -204,17 +206,7 @@ def new_order(request: HttpRequest, case_key: str) -> HttpResponse:
             )
         except (core.LedgerError, ValueError, TypeError) as exc:
             form.add_error("amount", str(exc))
-        else:
-            record(
-                Action.CREATE,
-                object_type="restitution_order",
-                object_id=order.pk,
-                detail={
-                    "case": case.case_key,
-                    "victim_id": order.victim_id,
-                    "amount": str(data["amount"]),
-                },
-            )
+        else:  # stored with its audit event (ledger.create_order)
             messages.success(request, f"Restitution order of {core.fmt(data['amount'])} recorded.")
             return HttpResponseRedirect(reverse("victims:order", args=[order.pk]))
     return render(request, "victims/order_new.html", {"case": case, "form": form})
@@ -261,21 +253,6 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_page(request, row)
 
 
-def _audit_entry(entry: Any) -> None:
-    record(
-        Action.CREATE,
-        object_type="ledger_entry",
-        object_id=entry.pk,
-        detail={
-            "order": entry.order_id,
-            "seq": entry.seq,
-            "kind": entry.kind,
-            "amount": str(entry.amount),
-            "reverses": entry.reverses_seq,
-        },
-    )
-
-
 def _refused(request: HttpRequest, order: RestitutionOrder, what: str, exc: Exception) -> None:
     record(
         Action.CREATE,
@@ -305,8 +282,7 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
         except (core.LedgerError, ValueError, TypeError) as exc:
             form.add_error(None, f"Not recorded: {exc}")
             _refused(request, row, "payment", exc)
-        else:
-            _audit_entry(entry)
+        else:  # stored with its audit event (ledger.append_entry)
             messages.success(request, f"Payment of {core.fmt(entry.amount)} recorded as entry #{entry.seq}.")
             return HttpResponseRedirect(reverse("victims:order", args=[row.pk]))
     return _order_page(request, row, status=400, payment_form=form)
@@ -329,7 +305,6 @@ def reverse_entry(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, f"Not reversed: {exc}")
             _refused(request, row, "reversal", exc)
         else:
-            _audit_entry(entry)
             messages.success(request, f"Entry #{entry.reverses_seq} reversed by entry #{entry.seq}.")
             return HttpResponseRedirect(reverse("victims:order", args=[row.pk]))
     form.fields["seq"].choices = _reversal_choices(row.ledger())  # type: ignore[attr-defined]
@@ -349,13 +324,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except (ValueError, TypeError) as exc:
             form.add_error(None, f"No plan set: {exc}")
-        else:
-            record(
-                Action.CREATE,
-                object_type="payment_plan",
-                object_id=saved.pk,
-                detail={"order": row.pk, "monthly": str(saved.monthly), "total": str(saved.total)},
-            )
+        else:  # stored with its audit event (ledger.set_plan)
             messages.success(request, f"Payment plan set: {saved.basis}")
             return HttpResponseRedirect(reverse("victims:order", args=[row.pk]))
     return _order_page(request, row, status=400, plan_form=form)

@@ -6,7 +6,7 @@ one participant several charges, one charge several versions over time. Each `Ex
 export's exact header, in the published order and with the published typos (`BOND_ELECTROINIC_...`,
 `UPDATE_OFFENSE_CATEGORY` in Intake but `UPDATED_OFFENSE_CATEGORY` elsewhere), so that a parser for a
 further export only adds its mapping, not its header handling. Source: the column lists in
-shared/data/README.md ("Cook County State's Attorney open data").
+docs/SOURCES.md#ccsao-open-data.
 
 Header matching ignores case and surrounding whitespace (and a UTF-8 byte-order mark); columns the
 spec does not name are ignored; a missing column is an error at row 1 naming it.

@@ -1,7 +1,7 @@
 """The CCSAO exports' coded values, each mapped to Offramp's enums with a written description.
 
 Lookups ignore case and surrounding whitespace (keys are lower case; program codes upper case). Values
-and program descriptions come from shared/data/README.md ("Cook County State's Attorney open data"),
+and program descriptions come from the CCSAO's data notes (docs/SOURCES.md#ccsao-open-data and #cook-county-programs),
 which summarises the CCSAO's own data notes.
 """
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 
+from offramp.core.decision import FindingTrace, RuleTrace
+
 register = template.Library()
 
 
@@ -50,42 +52,18 @@ def plain(value: Any) -> str:
 
 
 @register.filter
-def findings_rows(findings: Any) -> list[tuple[str, Any]]:
-    """(name, value) rows for a findings dict or a list of {"name"/"id": ...} findings."""
-    if isinstance(findings, dict):
-        return [(str(k).replace("_", " "), v) for k, v in findings.items()]
-    if isinstance(findings, list):
-        return [
-            (str(f.get("name") or f.get("id") or "").replace("_", " "), _finding_value(f))
-            if isinstance(f, dict)
-            else ("", f)
-            for f in findings
-        ]
-    return []
-
-
-def _finding_value(finding: dict[str, Any]) -> Any:
-    """The engine's finding {"name", "value", "present", "absent", "unknown", ...} as what holds and the
-    facts that made it so (its description and reference stay in the trace)."""
-    if "value" not in finding:
-        return finding
-    shown: dict[str, Any] = {"holds": finding["value"]}
-    shown.update({key: finding[key] for key in ("present", "absent", "unknown") if finding.get(key)})
-    return shown
+def findings_rows(findings: list[FindingTrace]) -> list[tuple[str, Any]]:
+    """(name, what holds and the facts that made it so) per finding of the trace; the description and
+    reference stay in the stored trace."""
+    return [(f.name.replace("_", " "), f.shown) for f in findings]
 
 
 @register.filter
-def rule_then(rule: dict[str, Any]) -> str:
+def rule_then(rule: RuleTrace) -> str:
     """What a matched rule leads to: its outcome (or "attached" to whatever outcome is chosen), program
-    types and conditions, from the engine's flat rule or a nested `then`."""
-    then = rule.get("then") if isinstance(rule.get("then"), dict) else rule
-    outcome = then.get("outcome")
-    parts = [outcome_label(outcome) if outcome else "attached to the chosen outcome"]
-    for key, label in (
-        ("program_types", "programs"),
-        ("conditions", "conditions"),
-        ("responses", "responses"),
-    ):
-        if then.get(key):
-            parts.append(f"{label}: {plain(then[key])}")
+    types and conditions."""
+    parts = [outcome_label(rule.outcome) if rule.outcome else "attached to the chosen outcome"]
+    for items, label in ((rule.program_types, "programs"), (rule.conditions, "conditions")):
+        if items:
+            parts.append(f"{label}: {plain(items)}")
     return "; ".join(parts)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from offramp.core.intake.errors import IntakeError
 from offramp.core.programs import GEORGIA_FOLDER
@@ -33,7 +34,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         folder: Path = (options["folder"] or GEORGIA_FOLDER).resolve()
         try:
-            warnings, counts = load_georgia(folder, actor_name="load_programs")
+            # the directory and its audit event in one transaction: both stored, or neither
+            with transaction.atomic():
+                warnings, counts = load_georgia(folder, actor_name="load_programs")
+                record(
+                    Action.IMPORT,
+                    object_type="program_directory",
+                    object_id=folder.name[:120],
+                    detail={"folder": str(folder), "format": "samhsa (four files)", **counts.as_dict()},
+                )
         except IntakeError as exc:
             record(
                 Action.IMPORT,
@@ -47,12 +56,6 @@ class Command(BaseCommand):
                 },
             )
             raise CommandError(f"nothing loaded: {folder} cannot be imported\n{exc.render()}") from exc
-        record(
-            Action.IMPORT,
-            object_type="program_directory",
-            object_id=folder.name[:120],
-            detail={"folder": str(folder), "format": "samhsa (four files)", **counts.as_dict()},
-        )
         self.stdout.write(
             f"Program directory from {folder}: {counts.summary()}; {warnings} data-quality warnings"
         )

@@ -1,0 +1,21 @@
+"""Decisions: the typed, versioned trace a decision stores (`trace`), read back through one schema."""
+
+from offramp.core.decision.trace import (
+    TRACE_VERSION,
+    DecisionTrace,
+    FindingTrace,
+    ParameterTrace,
+    RuleTrace,
+    TraceError,
+    read_trace,
+)
+
+__all__ = [
+    "TRACE_VERSION",
+    "DecisionTrace",
+    "FindingTrace",
+    "ParameterTrace",
+    "RuleTrace",
+    "TraceError",
+    "read_trace",
+]

@@ -1,0 +1,251 @@
+"""The decision trace: why one case got its recommendation, as one typed, versioned object.
+
+`explain` builds it, a Decision stores it as JSON (`to_dict`), and every later reader — the case page, the
+supervisor queue, the admin, the analytics snapshot — reads it back through `from_dict`, the one schema.
+Before this, each reader guessed among several dict shapes, so a change to the engine's output could
+silently turn a finding into "unknown" on one page and not another.
+
+Versions: the shape `Explanation.to_dict()` wrote before the schema had a version is version 1, and a
+stored trace without `trace_version` is read as version 1. A trace from a newer Offramp is refused rather
+than half-read. Reading is strict (unknown keys, missing keys and wrong types are errors), because a
+stored decision is evidence: a trace that does not say what we expect must say so, naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from offramp.core.policy.pack import Flag, Outcome
+
+#: the version `to_dict` writes; raise it (and teach `_upgrade` the old one) when the shape changes
+TRACE_VERSION = 1
+VERSION_KEY = "trace_version"
+
+
+class TraceError(ValueError):
+    """A stored trace that cannot be read: every problem, each naming the field (`matched_rules.0.id`)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("the stored decision trace cannot be read: " + "; ".join(problems))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class FindingTrace(_Model):
+    """One finding of the criteria: its value and the facts present, absent or unknown behind it."""
+
+    name: str
+    value: Any
+    present: list[str]
+    absent: list[str]
+    unknown: list[str]
+    description: str
+    reference: str | None
+
+    @property
+    def shown(self) -> dict[str, Any]:
+        """What holds and the facts that made it so, for a page (description and reference stay here)."""
+        shown: dict[str, Any] = {"holds": self.value}
+        for key in ("present", "absent", "unknown"):
+            if getattr(self, key):
+                shown[key] = getattr(self, key)
+        return shown
+
+
+class RuleTrace(_Model):
+    """A rule that matched, as the pack said it when the case was evaluated."""
+
+    id: str
+    precedence: int
+    outcome: Outcome | None
+    program_types: list[str]
+    conditions: list[str]
+    because: str
+    reference: str | None
+    flags: list[Flag]
+
+    @property
+    def supervisor_approval(self) -> bool:
+        return Flag.SUPERVISOR_APPROVAL in self.flags
+
+    @property
+    def victim_consultation(self) -> bool:
+        return Flag.VICTIM_CONSULTATION in self.flags
+
+
+class ParameterTrace(_Model):
+    """A parameter's value on the evaluation date, the value the pack declared and the period in force."""
+
+    name: str
+    value: float | None
+    declared: float | dict[str, float] | None
+    start: dt.date | None = Field(alias="from")
+    end: dt.date | None = Field(alias="to")
+    unit: str
+    reference: str | None
+
+
+class DecisionTrace(_Model):
+    """Why one case got its recommendation: everything a stored decision keeps as its trace.
+
+    `facts` holds JSON values only (dates as ISO text), so that a trace read back equals the one written.
+    """
+
+    policy_id: str
+    policy_version: str
+    office: str
+    case_key: str
+    evaluated_on: dt.date | None
+    outcome: Outcome | None
+    chosen_rule: str | None
+    because: str | None
+    flags: list[Flag]
+    program_types: list[str]
+    conditions: list[str]
+    overdose_responses: list[str]
+    parameters: list[ParameterTrace]
+    findings: list[FindingTrace]
+    matched_rules: list[RuleTrace]
+    facts: dict[str, Any]
+    #: what the recommendation was made without, or with, that a reader must know (SUD screening notes)
+    notes: list[str] = Field(default_factory=list)
+
+    # --- the schema -----------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types only (dates as ISO text), with the schema version first."""
+        body: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
+        return {VERSION_KEY: TRACE_VERSION, **body}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> DecisionTrace:
+        """Read a stored trace of any version this code knows; TraceError naming each bad field."""
+        if not isinstance(data, dict):
+            raise TraceError([f"expected a JSON object, not {type(data).__name__}"])
+        try:
+            return cls.model_validate(_upgrade(data))
+        except ValidationError as exc:
+            raise TraceError(
+                [f"{'.'.join(str(x) for x in e['loc']) or 'trace'}: {e['msg']}" for e in exc.errors()]
+            ) from exc
+
+    # --- what the pages and the decision read ----------------------------------------------------------
+
+    @property
+    def supervisor_approval(self) -> bool:
+        """A supervisor must approve. The engine's `flags` are those of the chosen rule and of the rules
+        attached to any outcome; they, not "any matched rule", decide: a lower-precedence catch-all that
+        also matched (and carries the flag) must not queue every case."""
+        return Flag.SUPERVISOR_APPROVAL in self.flags
+
+    @property
+    def victim_consultation(self) -> bool:
+        """The victim must be consulted before any offer (same rule as `supervisor_approval`)."""
+        return Flag.VICTIM_CONSULTATION in self.flags
+
+    def because_lines(self) -> list[str]:
+        """The plain-words reasons: the chosen rule's, else those of every matched rule."""
+        if self.because:
+            return [self.because]
+        return [rule.because for rule in self.matched_rules if rule.because]
+
+    def finding(self, name: str) -> FindingTrace | None:
+        return next((f for f in self.findings if f.name == name), None)
+
+    def finding_value(self, name: str) -> Any:
+        """The value of finding `name`; None when the trace has no such finding."""
+        found = self.finding(name)
+        return None if found is None else found.value
+
+    def finding_values(self) -> dict[str, Any]:
+        return {f.name: f.value for f in self.findings}
+
+    def parameter_dates(self) -> dict[str, str]:
+        """{parameter: ISO date its value took effect}, for the parameters that had a value in force."""
+        return {p.name: p.start.isoformat() for p in self.parameters if p.start is not None}
+
+    def responses(self) -> list[str]:
+        """The overdose responses called for, each once, in the engine's order."""
+        return list(dict.fromkeys(self.overdose_responses))
+
+    def without_sud(self, placeholder: str) -> DecisionTrace:
+        """The trace without what a SUD screening contributed (42 CFR Part 2), for readers that cannot ask
+        for consent: the `sud_screen` fact and the notes about it become `placeholder`, and when a screen
+        was used, so do the findings it decided (`sud_indicated`, and `needs`, which it feeds)."""
+        facts = dict(self.facts)
+        used = facts.get("sud_screen") in ("positive", "negative")
+        if facts.get("sud_screen") is not None:
+            facts["sud_screen"] = placeholder
+        findings = [
+            f.model_copy(update={"value": placeholder, "present": [], "absent": [], "unknown": []})
+            if used and f.name in ("sud_indicated", "needs")
+            else f
+            for f in self.findings
+        ]
+        notes = [placeholder] if self.notes else []
+        return self.model_copy(update={"facts": facts, "findings": findings, "notes": notes})
+
+    def to_text(self) -> str:
+        """The explanation for a person to read (the `offramp explain` output)."""
+        lines = [
+            f"case {self.case_key} under {self.policy_id} {self.policy_version} ({self.office})",
+            f"recommendation: {self.outcome} (rule {self.chosen_rule})",
+            f"  because: {self.because}",
+        ]
+        lines += [f"  note: {note}" for note in self.notes]
+        for label, items in (
+            ("flags", [str(f) for f in self.flags]),
+            ("program types", self.program_types),
+            ("conditions", self.conditions),
+            ("overdose responses", self.overdose_responses),
+        ):
+            if items:
+                lines.append(f"  {label}: {'; '.join(items)}")
+        lines.append("findings:")
+        for f in self.findings:
+            lines.append(f"  {f.name}: {f.value}")
+            for key in ("present", "absent", "unknown"):
+                if getattr(f, key):
+                    lines.append(f"    {key}: {', '.join(getattr(f, key))}")
+        lines.append("matched rules (highest precedence first):")
+        for r in self.matched_rules:
+            mark = "*" if r.id == self.chosen_rule else "-"
+            lines.append(f"  {mark} {r.id} [precedence {r.precedence}] -> {r.outcome or 'attached'}")
+            lines.append(f"      because: {r.because}")
+            lines.append(f"      reference: {r.reference}")
+        lines.append("parameters:")
+        for p in self.parameters:
+            period = f"{p.start} to {p.end or 'open'}"
+            lines.append(f"  {p.name} = {p.value} (in force {period}; {p.reference})")
+        lines.append("facts used:")
+        lines += [f"  {k}: {'unknown' if v is None else v}" for k, v in self.facts.items()]
+        return "\n".join(lines)
+
+
+def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` in the current shape, without its version key. Version 1 (or none: traces stored before the
+    schema had a version) is the current shape."""
+    body = {k: v for k, v in data.items() if k != VERSION_KEY}
+    version = data.get(VERSION_KEY, 1)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise TraceError([f"{VERSION_KEY}: expected a whole number, not {version!r}"])
+    if version > TRACE_VERSION:
+        raise TraceError(
+            [
+                f"{VERSION_KEY}: {version} was written by a newer Offramp (this one reads up to {TRACE_VERSION})"
+            ]
+        )
+    if version < 1:
+        raise TraceError([f"{VERSION_KEY}: {version} is not a version (the first is 1)"])
+    return body
+
+
+def read_trace(data: Any) -> DecisionTrace:
+    """`DecisionTrace.from_dict`: the one way a stored trace is read."""
+    return DecisionTrace.from_dict(data)

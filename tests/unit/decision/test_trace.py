@@ -1,0 +1,136 @@
+"""The decision trace's one schema: what `explain` gives survives JSON unchanged, old traces (no version)
+are read, and a malformed trace is refused with the field named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from offramp.core.decision import TRACE_VERSION, DecisionTrace, TraceError, read_trace
+from offramp.core.evaluation.explain import explain
+from offramp.core.evaluation.frame import frame_from_facts
+from offramp.core.policy import Pack, resolve_pack
+
+PLACEHOLDER = "withheld"
+
+
+@cache
+def pack_of(pack_id: str) -> Pack:
+    return resolve_pack(pack_id)
+
+
+def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy)
+
+
+cases = st.fixed_dictionaries(
+    {
+        "case_key": st.just("K1"),
+        "received_date": st.dates(dt.date(2022, 1, 1), dt.date(2026, 12, 31)),
+        "offense_kind": maybe(st.sampled_from(["possession", "possession_with_intent", "delivery",
+                                               "trafficking", "other"])),
+        "drug": maybe(st.sampled_from(["fentanyl", "heroin", "cocaine", "cannabis", "none"])),
+        "quantity_g": maybe(st.sampled_from([0.1, 1.0, 3.01, 28.0, 5000.0])),
+        "days_since_release": maybe(st.integers(0, 30)),
+        "sud_screen": maybe(st.sampled_from(["positive", "negative", "withheld"])),
+        "needs_assessed": maybe(st.lists(st.sampled_from(["housing", "employment"]), max_size=2)),
+        **{f: maybe(st.booleans()) for f in ("weapon", "violence", "prior_overdose", "organizer_role")},
+        **{f: maybe(st.integers(0, 3)) for f in ("prior_felonies", "victim_count")},
+    }
+)  # fmt: skip
+
+
+def explained(facts: dict[str, Any], pack_id: str = "public-health") -> DecisionTrace:
+    return explain(frame_from_facts([facts]), pack_of(pack_id))
+
+
+EXAMPLE = {"case_key": "K1", "received_date": dt.date(2024, 1, 8), "offense_kind": "possession",
+           "drug": "fentanyl", "quantity_g": 0.3, "prior_overdose": True, "days_since_release": 21}  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(cases, st.sampled_from(["public-health", "traditional"]), st.one_of(st.none(), st.dates()))
+def test_a_trace_survives_json_unchanged(facts: dict[str, Any], pack_id: str, on: dt.date | None) -> None:
+    trace = explain(frame_from_facts([facts]), pack_of(pack_id), on=on)
+    stored = json.loads(json.dumps(trace.to_dict()))
+    assert DecisionTrace.from_dict(stored) == trace
+    assert read_trace(stored).to_dict() == stored
+
+
+def test_it_writes_its_version_and_reads_a_trace_stored_before_versions() -> None:
+    trace = explained(EXAMPLE)
+    stored = trace.to_dict()
+    assert stored["trace_version"] == TRACE_VERSION == 1
+    version_1 = {k: v for k, v in stored.items() if k != "trace_version"}  # today's to_dict before issue 11
+    assert read_trace(version_1) == trace
+
+
+def test_it_refuses_a_trace_from_a_newer_offramp() -> None:
+    stored = explained(EXAMPLE).to_dict() | {"trace_version": TRACE_VERSION + 1}
+    with pytest.raises(TraceError, match="trace_version: 2 was written by a newer Offramp"):
+        read_trace(stored)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d.pop("outcome"), "outcome: Field required"),
+        (lambda d: d.update(outcome="jail"), "outcome: Input should be"),
+        (lambda d: d["matched_rules"][0].update(precedence="high"), "matched_rules.0.precedence"),
+        (
+            lambda d: d["matched_rules"][0].update(flags={"supervisor_approval": True}),
+            "matched_rules.0.flags",
+        ),
+        (lambda d: d["findings"][0].pop("name"), "findings.0.name: Field required"),
+        (lambda d: d["parameters"][0].update({"from": "2023-02-30"}), "parameters.0.from"),
+        (lambda d: d.update(policy={"id": "x"}), "policy: Extra inputs are not permitted"),
+        (lambda d: d.update(trace_version="one"), "trace_version: expected a whole number"),
+    ],
+)
+def test_it_names_the_field_of_a_malformed_trace(change: Any, field: str) -> None:
+    stored = explained(EXAMPLE).to_dict()
+    change(stored)
+    with pytest.raises(TraceError, match=field.replace(".", r"\.")):
+        read_trace(stored)
+
+
+def test_it_refuses_what_is_not_a_trace_at_all() -> None:
+    with pytest.raises(TraceError, match="expected a JSON object, not list"):
+        read_trace([])
+
+
+def test_it_answers_what_the_pages_ask() -> None:
+    trace = read_trace(json.loads(json.dumps(explained(EXAMPLE).to_dict())))
+    # fentanyl 0.3 g for personal use: declined, overdose responses attached, no flag from the catch-all
+    assert (trace.outcome, trace.chosen_rule) == ("decline", "decline-personal-use")
+    assert trace.because_lines() == [
+        "Possessing a small amount for your own use is not charged; declining is not condoning."
+    ]
+    assert "charge-otherwise" in [r.id for r in trace.matched_rules]
+    assert any(r.supervisor_approval for r in trace.matched_rules)  # the catch-all carries the flag ...
+    assert trace.supervisor_approval is False  # ... but it was not chosen
+    assert trace.victim_consultation is False
+    assert "naloxone" in trace.responses()
+    assert trace.finding_value("overdose_risk") is True
+    assert trace.finding_value("no_such_finding") is None
+    assert trace.finding_values()["seller_role"] == trace.finding_value("seller_role")
+    assert trace.parameter_dates()["personal_use_grams"] == "2023-01-01"
+
+
+def test_it_withholds_what_a_sud_screen_contributed() -> None:
+    used = explained(EXAMPLE | {"sud_screen": "positive"}).without_sud(PLACEHOLDER)
+    assert used.facts["sud_screen"] == PLACEHOLDER
+    assert used.notes == [PLACEHOLDER]
+    assert used.finding_value("sud_indicated") == PLACEHOLDER
+    assert used.finding_value("needs") == PLACEHOLDER
+    assert read_trace(used.to_dict()) == used
+    withheld = explained(EXAMPLE | {"sud_screen": "withheld"}).without_sud(PLACEHOLDER)
+    assert withheld.finding_value("sud_indicated") != PLACEHOLDER  # the proxy from facts, no screen used
+    none_on_file = explained(EXAMPLE)
+    assert none_on_file.without_sud(PLACEHOLDER) == none_on_file
