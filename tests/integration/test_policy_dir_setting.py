@@ -42,4 +42,5 @@ def test_the_office_s_own_policies_folder_comes_first(tmp_path: Path) -> None:
     (tmp_path / "policies").mkdir()
     assert policy_dir_setting(tmp_path) == str(tmp_path / "policies")
     other = tmp_path / "elsewhere"
+    other.mkdir()
     assert policy_dir_setting(tmp_path, OFFRAMP_POLICY_DIR=str(other)) == str(other)

@@ -9,9 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from tests.fixtures.users import Staff, client_for
 
-from offramp.web.accounts.access import Refused, permission_required_audited, refuse, require_perms
+from offramp.web.accounts.access import Refused, denied, permission_required_audited, refuse, require_perms
 from offramp.web.audit.models import AuditEvent
-from offramp.web.audit.views import denied
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from offramp.web.audit.views import denied
+from offramp.web.accounts.access import denied
 
 admin.site.site_header = "Offramp administration"
 admin.site.site_title = "Offramp"

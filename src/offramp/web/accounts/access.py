@@ -9,7 +9,7 @@ Three ways in, one event shape (`access_denied`, outcome `denied`, the refused p
 - `refuse(request, reason, ...)` for any other refusal (a rule rather than a permission).
 
 Each writes the audit event itself and raises `Refused` (a `PermissionDenied`, so Django, and later an API
-framework, answer 403). The 403 handler (audit/views.py) renders the page and, for a `Refused`, records
+framework, answer 403). The 403 handler (`denied`, below) renders the page and, for a `Refused`, records
 nothing more; a `PermissionDenied` raised anywhere else (the admin, a third-party view) is still recorded
 there, so no refusal goes unrecorded and none is recorded twice.
 
@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from offramp.web.audit.models import Action, AuditEvent, Outcome
 from offramp.web.audit.record import record
@@ -110,3 +111,12 @@ def permission_required_audited(*perms: str) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 403 page (settings' `handler403`). A refusal by this module (`Refused`) is already on the audit
+    trail; any other `PermissionDenied` (the admin, a third-party view) is recorded here, with the path that
+    was refused. It lives here, not in the audit app, so that audit never imports accounts."""
+    if not isinstance(exception, Refused):
+        audit_refusal(request, str(exception or ""))
+    return render(request, "403.html", status=403)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from offramp.core.decision import DecisionTrace, RuleTrace, read_trace
 from offramp.core.policy.pack import Outcome as CoreOutcome
 from offramp.web.cases.models import Case
+from offramp.web.immutable import ImmutableModel
 
 #: The outcomes a policy rule can recommend (the `then` of a rule), in order of increasing severity: core's
 #: one list (`core.policy.pack.Outcome`) as model choices, with core's short labels
@@ -29,21 +30,6 @@ Outcome = models.TextChoices(  # type: ignore[misc]
 class Verdict(models.TextChoices):
     APPROVED = "approved", "Approved"
     RETURNED = "returned", "Returned to the prosecutor"
-
-
-class ImmutableModel(models.Model):
-    """Rows that are written once: an update or delete would rewrite the record of what happened."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError(f"{type(self).__name__} rows are immutable; record a new one instead")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError(f"{type(self).__name__} rows are immutable")
 
 
 class Decision(ImmutableModel):

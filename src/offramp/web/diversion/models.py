@@ -31,7 +31,7 @@ from offramp.core.diversion import referral as rules
 from offramp.core.enums import PleaStage
 from offramp.core.relief import ReliefEntry
 from offramp.web.cases.models import Case
-from offramp.web.decisions.models import ImmutableModel
+from offramp.web.immutable import ImmutableModel
 
 STATE_CHOICES = [(s.value, s.value.replace("_", " ")) for s in ReferralState]
 EVENT_CHOICES = [(e.value, e.value.replace("_", " ")) for e in Event]

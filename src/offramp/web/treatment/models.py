@@ -21,7 +21,7 @@ from offramp.core.consent import Consent
 from offramp.core.screening import Administration, AsamLevel, AsamPlacement
 from offramp.core.screening.needs import assess
 from offramp.web.cases.models import Case, Person
-from offramp.web.decisions.models import ImmutableModel
+from offramp.web.immutable import ImmutableModel
 
 
 class ConsentRecord(ImmutableModel):

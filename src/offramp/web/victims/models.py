@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from offramp.core import restitution as core
 from offramp.web.cases.models import Case, Victim
-from offramp.web.decisions.models import ImmutableModel
+from offramp.web.immutable import ImmutableModel
 
 
 class Method(models.TextChoices):
