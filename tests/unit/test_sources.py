@@ -19,9 +19,6 @@ SRC = REPO / "src" / "offramp"
 DOCS_PATH = re.compile(r"docs/([A-Za-z0-9_./-]+\.md)(?:#([A-Za-z0-9_-]+))?")
 #: files that are not in the repository
 OUTSIDE = re.compile(r"\bDOMAIN\.md\b|\bDESIGN\.md\b|\.\./shared/|\bshared/data/")
-#: rewritten by other parts of issue 11 (core/evaluation, core/policy); their references move to
-#: docs/SOURCES.md when those land
-PENDING = (SRC / "core" / "evaluation", SRC / "core" / "policy")
 
 
 def anchors_of(page: Path) -> set[str]:
@@ -47,7 +44,7 @@ def references(node: Any) -> Iterator[str]:
 
 
 PACKS = sorted((REPO / "policies").rglob("*.yaml"))
-SOURCES = [p for p in sorted(SRC.rglob("*.py")) if not any(p.is_relative_to(d) for d in PENDING)]
+SOURCES = sorted(SRC.rglob("*.py"))
 
 
 def missing(text: str) -> list[str]:

@@ -118,3 +118,12 @@ def test_each_case_s_record_becomes_one_row() -> None:
     assert (by["D"]["decision"], by["D"]["decided_on"], by["D"]["seller_role"]) == (
         "diverted_pre_filing", D(2023, 2, 1), "user")  # fmt: skip
     assert (by["D"]["diversion_offered"], by["D"]["naloxone_given"]) == (True, True)
+
+
+def test_every_policy_outcome_maps_to_an_analytics_decision() -> None:
+    """The analytics read a recorded outcome through core's one vocabulary: a new outcome in
+    `core.policy.pack.Outcome` must say which decision it counts as before the snapshot can read it."""
+    from offramp.core.analytics.rows import OUTCOME_DECISION
+    from offramp.core.policy.pack import Outcome
+
+    assert set(OUTCOME_DECISION) == {o.value for o in Outcome}

@@ -28,6 +28,7 @@ from offramp.core.analytics.ledger import restitution_sums
 from offramp.core.diversion.referral_progress import PROGRESS_SCHEMA, imported_progress, office_progress
 from offramp.core.enums import CaseStage, DispositionKind, SentenceType
 from offramp.core.followup import recidivism
+from offramp.core.policy.pack import Outcome
 
 #: the decision a case's stage implies when no decision was recorded (other stages: undecided)
 STAGE_DECISION: dict[str, str] = {
@@ -39,11 +40,11 @@ STAGE_DECISION: dict[str, str] = {
 }
 #: the decision a recorded policy outcome amounts to
 OUTCOME_DECISION: dict[str, str] = {
-    "decline": Decision.DECLINED.value,
-    "pre_charge_diversion": Decision.DIVERTED_PRE_FILING.value,
-    "post_charge_diversion": Decision.CHARGED.value,
-    "charge_with_plea_guidance": Decision.CHARGED.value,
-    "prosecute": Decision.CHARGED.value,
+    Outcome.DECLINE.value: Decision.DECLINED.value,
+    Outcome.PRE_CHARGE_DIVERSION.value: Decision.DIVERTED_PRE_FILING.value,
+    Outcome.POST_CHARGE_DIVERSION.value: Decision.CHARGED.value,
+    Outcome.CHARGE_WITH_PLEA_GUIDANCE.value: Decision.CHARGED.value,
+    Outcome.PROSECUTE.value: Decision.CHARGED.value,
 }
 _CUSTODY = [SentenceType.JAIL.value, SentenceType.PRISON.value]
 

@@ -1,11 +1,11 @@
 """The policy engine: findings, then a pack's rules, over a whole frame of cases at once.
 
-One implementation serves both uses (DESIGN.md, "policy engine shape"; OpenFisca's "one case is a
-population of one"): `evaluate` runs the expressions over millions of rows; `explain` runs the very same
-expressions over one row with the trace columns kept (parameter values, every rule's match) and reads the
-explanation off that row (`evaluation.explain`, which builds on this module; this one never imports it,
-so the two are not an import circle). Evaluation is pure: no I/O, no clock, no randomness, so the same frame and pack
-always give the same answer.
+One implementation serves both uses (docs/ARCHITECTURE.md, "Evaluation, policy and decisions";
+OpenFisca's "one case is a population of one"): `evaluate` runs the expressions over millions of rows;
+`explain` runs the very same expressions over one row with the trace columns kept (parameter values, every
+rule's match) and reads the explanation off that row (`evaluation.explain`, which builds on this module;
+this one never imports it, so the two are not an import circle). Evaluation is pure: no I/O, no clock, no
+randomness, so the same frame and pack always give the same answer.
 
 Parameters take the value in force on each case's `received_date` (or on `on`, for a what-if). Every
 rule that matched is reported in `matched_rules`, highest precedence first (file order breaks ties); the

@@ -167,13 +167,6 @@ def _decisions() -> pl.DataFrame:
     )
 
 
-def _findings(trace: dict[str, Any]) -> dict[str, Any]:
-    """{finding name: value} of a stored trace (core `DecisionTrace.finding_values`)."""
-    from offramp.core.decision import read_trace
-
-    return read_trace(trace).finding_values()
-
-
 def _findings_by_engine(frame: pl.DataFrame) -> pl.DataFrame:
     """seller_role and overdose_risk from the configured pack (in force today; each case's own date's
     parameters), for every case of `frame` (core `case_frame`'s evaluation frame, keyed by `case_key`)."""

@@ -8,7 +8,7 @@ OPIOIDS: list[str] = [d.value for d in Drug if d.is_opioid]
 
 
 class SellerRole(DescribedEnum):
-    """The person's place in the drug trade (USSC §3B1.2 and Amendment 794; DOMAIN.md section 2)."""
+    """The person's place in the drug trade (USSC §3B1.2 and Amendment 794; docs/SOURCES.md#sellers)."""
 
     USER = ("user", "Possesses for personal use; no evidence of selling.")
     USER_SELLER = (
@@ -28,7 +28,7 @@ class SellerRole(DescribedEnum):
 
 
 class OverdoseResponse(DescribedEnum):
-    """Evidence-based responses to overdose risk (DOMAIN.md section 4)."""
+    """Evidence-based responses to overdose risk (docs/SOURCES.md#overdose)."""
 
     NALOXONE = ("naloxone", "Offer naloxone and overdose-response information.")
     MOUD_CONTINUITY = (

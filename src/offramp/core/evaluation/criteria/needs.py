@@ -1,6 +1,6 @@
 """Needs a diversion plan should address, from the facts on file and from the needs assessment.
 
-From facts (IIP/Vital Strategies 2021; DOMAIN.md sections 1 and 4):
+From facts (IIP/Vital Strategies 2021; docs/SOURCES.md#dekalb-da and docs/SOURCES.md#overdose):
 - `treatment`: substance use disorder indicated (the `sud_indicated` finding: a consented screen, else the proxy);
 - `reentry`: released from custody within `release_window_days` (the Binswanger window): identification,
   benefits and continuity of any medication for opioid use disorder;
@@ -8,7 +8,7 @@ From facts (IIP/Vital Strategies 2021; DOMAIN.md sections 1 and 4):
   sends them to job and education programs, since many sell out of poverty.
 From the needs assessment (the `needs_assessed` column: tags from `offramp.core.screening.needs`, null when
 no assessment was done): housing, work, education, income, insurance, childcare, transport, mental health,
-language access and accommodation — the motivating factors DeKalb's prosecutors weigh (DOMAIN.md s.1).
+language access and accommodation — the motivating factors DeKalb's prosecutors weigh (docs/SOURCES.md#dekalb-da).
 
 A need is listed once, whether the facts, the assessment or both show it, in `Need` order; a tag that is
 not a `Need` value is ignored. One bit per need, so bulk and explain read the same expression.
@@ -52,7 +52,7 @@ CRITERION = Criterion(
     ),
     reference=(
         "IIP/Vital Strategies 'A New Approach' (2021) recs. 1 and 3; Binswanger et al., NEJM 2007; "
-        "DeKalb County DA, motivating factors (DOMAIN.md section 1)."
+        "DeKalb County DA, motivating factors (docs/SOURCES.md#dekalb-da)."
     ),
     findings=(Finding(NAME, "list", tuple(Need.values())),),
     parameters=("release_window_days",),

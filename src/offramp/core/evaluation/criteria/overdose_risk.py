@@ -3,7 +3,7 @@
 Holds when any of: an opioid (fentanyl, heroin, a prescription opioid), injection use, a prior overdose,
 or release from custody within the last `release_window_days` days (14 in the shipped packs: Binswanger et
 al., NEJM 2007, overdose death risk 129x in the first two weeks after release). Responses
-(DOMAIN.md section 4): `naloxone` whenever the risk holds; `moud_continuity` when opioids are involved or
+(docs/SOURCES.md#overdose): `naloxone` whenever the risk holds; `moud_continuity` when opioids are involved or
 the person was just released (Rhode Island MOUD program, JAMA Psychiatry 2018;75:405; a condition must
 never require stopping MOUD, Krawczyk et al. 2017); `health_plan_before_detention` whenever the risk holds
 (no detention request without a health plan).
@@ -56,7 +56,7 @@ CRITERION = Criterion(
     description="Opioids, injection use, a prior overdose or release from custody in the last two weeks.",
     reference=(
         "Binswanger et al., NEJM 2007 (overdose death 129x in the 2 weeks after release); Rhode Island "
-        "MOUD program, JAMA Psychiatry 2018;75:405; Krawczyk et al., Health Affairs 2017 (DOMAIN.md s.4)."
+        "MOUD program, JAMA Psychiatry 2018;75:405; Krawczyk et al., Health Affairs 2017 (docs/SOURCES.md#overdose)."
     ),
     findings=(
         Finding(NAME, "bool"),

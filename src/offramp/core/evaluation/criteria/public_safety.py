@@ -2,9 +2,10 @@
 
 Holds when any of: a weapon, violence, a sale to a minor, a sale near a school, a victim, or a prior
 violent conviction. These are the Holder memo's (U.S. DOJ, Aug 2013) disqualifiers for leniency on
-quantity (violence, weapon, sale to minors, death or serious injury) plus the DeKalb practice of consulting
-victims (DOMAIN.md sections 1 and 2). `victim_involved` is reported on its own: wherever there is a victim,
-the victim is consulted before a diversion offer and restitution is tracked.
+quantity (violence, weapon, sale to minors, death or serious injury) plus the DeKalb practice of
+consulting victims (docs/SOURCES.md#dekalb-da, docs/SOURCES.md#holder-memo-2013). `victim_involved` is
+reported on its own: wherever there is a victim, the victim is consulted before a diversion offer and
+restitution is tracked.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ CRITERION = Criterion(
     description="A weapon, violence, a sale to a minor or near a school, a victim, or prior violence.",
     reference=(
         "U.S. DOJ 'Holder memo' (Aug 2013) criteria; IIP/Vital Strategies 'A New Approach' (2021) rec. 2; "
-        "DeKalb County DA victim consultation (DOMAIN.md sections 1-2)."
+        "DeKalb County DA victim consultation (docs/SOURCES.md#dekalb-da)."
     ),
     findings=(Finding(NAME, "bool"), Finding("victim_involved", "bool")),
     exprs=exprs,

@@ -1,6 +1,6 @@
 """Seller role: user, user-seller, street seller, courier, mid-level or high-level.
 
-Sources (DOMAIN.md section 2): USSC §3B1.2 and Amendment 794 (planning or organising, decision-making
+Sources (docs/SOURCES.md#sellers): USSC §3B1.2 and Amendment 794 (planning or organising, decision-making
 authority, stake in the enterprise); the Holder memo (organiser, leader, manager or supervisor; ties to
 large-scale trafficking); LEAD Seattle (3 g) and LEAD Santa Fe (6 g, subsistence sales) quantity lines;
 Georgia trafficking thresholds (O.C.G.A. 16-13-31). Quantity lines are pack parameters, per drug.
@@ -91,7 +91,7 @@ CRITERION = Criterion(
     description="The person's role in the drug trade, from quantity, indicators and organising role.",
     reference=(
         "USSC §3B1.2 and Amendment 794 (2015); U.S. DOJ Holder memo (Aug 2013); LEAD Seattle 3 g and "
-        "LEAD Santa Fe 6 g lines; O.C.G.A. 16-13-31 trafficking thresholds (DOMAIN.md section 2)."
+        "LEAD Santa Fe 6 g lines; O.C.G.A. 16-13-31 trafficking thresholds (docs/SOURCES.md#sellers)."
     ),
     findings=(Finding(NAME, "enum", tuple(SellerRole.values())),),
     exprs=exprs,

@@ -3,7 +3,7 @@
 When the latest SUD screening (UNCOPE, DAST-10, TAPS-1, TCU Drug Screen 5) is on file and 42 CFR Part 2
 consent lets this evaluation use it (`sud_screen` is "positive" or "negative"), the screen decides: positive
 at the instrument's published cut-off (core `screening.instruments`, `Band.indicates_sud`). A screen is not
-a diagnosis (DOMAIN.md section 3): it indicates a need for assessment and treatment, which is what the
+a diagnosis (docs/SOURCES.md#screening): it indicates a need for assessment and treatment, which is what the
 policy's diversion rules ask.
 
 Otherwise (no screen on file, or one withheld for want of consent) the finding falls back to the PROXY
@@ -41,7 +41,10 @@ CRITERION = Criterion(
         "A positive SUD screen where consent allows its use; otherwise the proxy: injection use or a "
         "prior overdose on file."
     ),
-    reference="IIP/Vital Strategies 'A New Approach' (2021) rec. 1; DOMAIN.md sections 1, 3, 4 and 7.",
+    reference=(
+        "IIP/Vital Strategies 'A New Approach' (2021) rec. 1; docs/SOURCES.md#iip-vital-strategies-2021, "
+        "docs/SOURCES.md#screening, docs/SOURCES.md#overdose, docs/SOURCES.md#42-cfr-part-2."
+    ),
     findings=(Finding(NAME, "bool"),),
     exprs=exprs,
 )
