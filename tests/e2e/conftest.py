@@ -22,6 +22,10 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from offramp.core.generate import generate_cases, write_cases_csv
+from offramp.core.intake import parse_file
+from offramp.web.cases.store import store_batch
+
 CHROMIUM = Path(os.environ.get("OFFRAMP_CHROMIUM", "/usr/bin/chromium"))
 #: what the machine's closed network needs: no background fetches, no QUIC, no first-run or sync
 CHROMIUM_ARGS = [
@@ -96,10 +100,6 @@ def shots() -> Shots:
 @pytest.fixture
 def imported_cases(transactional_db: None, tmp_path: Path) -> int:
     """~120 synthetic cases loaded through the real importer (generate -> CSV -> parse -> store)."""
-    from offramp.core.generate import generate_cases, write_cases_csv
-    from offramp.core.intake import parse_file
-    from offramp.web.cases.store import store_batch
-
     frame = generate_cases(
         E2E_CASES, E2E_SEED, start=dt.date(2024, 1, 1), end=dt.date(2025, 12, 31), case_prefix="E2E"
     )

@@ -16,7 +16,9 @@ import pytest
 from django.db import connection
 
 from offramp.cli.main import main
+from offramp.core.intake import parse_file
 from offramp.core.intake.ccsao.exports import DIVERSION
+from offramp.web.cases.store import store_batch
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "docs" / "examples"
@@ -172,9 +174,6 @@ def import_cases(capsys: pytest.CaptureFixture[str], path: Path, fmt: str, *extr
 
 def load_cases(path: Path, fmt: str = "offramp-csv") -> Any:
     """Parse and store a file the way the importer does, without the command's output (for page tests)."""
-    from offramp.core.intake import parse_file
-    from offramp.web.cases.store import store_batch
-
     return store_batch(parse_file(path, fmt), file_name=str(path), file_sha256="", actor_name="test")
 
 

@@ -18,6 +18,7 @@ from tests.integration.helpers import (
 )
 
 from offramp.web.audit.models import AuditEvent
+from offramp.web.cases import store
 from offramp.web.cases.models import Case
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders")]
@@ -247,8 +248,6 @@ def test_it_records_a_failed_import(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_it_records_an_import_that_failed_while_storing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from offramp.web.cases import store
-
     def fail(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full (simulated)")
 

@@ -18,6 +18,7 @@ from tests.integration.helpers import cases_csv, import_cases, load_cases, no_st
 
 from offramp.core import restitution as core
 from offramp.core.intake import parse_file
+from offramp.web.audit import record as audit_record
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
 from offramp.web.cases.store import store_batch
@@ -102,8 +103,6 @@ def test_an_import_is_rolled_back_when_its_audit_event_cannot_be(tmp_path: Path,
 def test_the_cli_import_stores_nothing_when_its_success_event_cannot_be_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], db: None
 ) -> None:
-    from offramp.web.audit import record as audit_record
-
     real = audit_record.record
 
     def refuse_success(*args: Any, **kwargs: Any) -> Any:

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from tests.fixtures.clock import TODAY
 from tests.integration.helpers import (
     CASE_TABLES,
@@ -857,8 +858,6 @@ def test_it_refuses_a_missing_file(
 
 
 def _constraints_of(table: str) -> list[tuple[str, bool, bool, tuple[str, ...]]]:
-    from django.db import connection
-
     with connection.cursor() as cur:
         found = connection.introspection.get_constraints(cur, table)
     return sorted(

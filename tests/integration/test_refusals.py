@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from tests.fixtures.users import Staff, client_for
 
 from offramp.web.accounts.access import Refused, denied, permission_required_audited, refuse, require_perms
@@ -33,8 +33,6 @@ def test_it_records_one_event_for_a_refusal_by_the_decorator(staff: Staff) -> No
 
 
 def test_it_sends_anonymous_users_to_sign_in_without_an_event(db: None) -> None:
-    from django.test import Client
-
     response = Client().get("/decisions/queue/")
 
     assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]

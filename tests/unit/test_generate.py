@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from offramp.core.generate import generate_cases, tables, write_cases_csv
+from offramp.core.generate import DISPOSITION_COLUMNS, generate_cases, tables, write_cases_csv
 from offramp.core.intake import offramp_csv
 
 SELLER_KINDS = ["possession_with_intent", "delivery", "trafficking", "manufacture"]
@@ -288,8 +288,6 @@ def test_it_documents_shares_that_add_up() -> None:
 
 
 def test_it_adds_dispositions_consistent_with_the_stage_only_when_asked(tmp_path: Path) -> None:
-    from offramp.core.generate import DISPOSITION_COLUMNS
-
     plain = generate_cases(4_000, 11)
     frame = generate_cases(4_000, 11, include_disposition=True)
     assert frame.columns == [*offramp_csv.REQUIRED_HEADER, "agency", *DISPOSITION_COLUMNS]

@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import connection
 from tests.fixtures.traces import stored_trace
 from tests.fixtures.users import Staff
@@ -26,7 +27,7 @@ from tests.integration.helpers import load_cases, read_csv_rows, write_csv_rows
 from offramp.core.analytics.frame import ANALYTICS_SCHEMA
 from offramp.core.evaluation.criteria.enums import SellerRole
 from offramp.web import dbread
-from offramp.web.analytics import snapshot
+from offramp.web.analytics import exports, snapshot, views
 from offramp.web.cases.models import Case, ProgramReferral
 from offramp.web.decisions.models import Decision
 from offramp.web.diversion.models import Referral
@@ -302,8 +303,6 @@ def test_the_committed_rows_read_the_same_through_arrow(
 
 
 def test_the_management_command_refreshes(history: None, capsys: pytest.CaptureFixture[str]) -> None:
-    from django.core.management import call_command
-
     call_command("analytics", "info")
     assert "no analytics snapshot yet" in capsys.readouterr().out
     call_command("analytics", "refresh")
@@ -315,10 +314,6 @@ def test_the_management_command_refreshes(history: None, capsys: pytest.CaptureF
 def test_refresh_renders_the_transparency_pdf_so_no_request_waits_for_it(
     history: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from django.core.management import call_command
-
-    from offramp.web.analytics import exports, views
-
     call_command("analytics", "refresh")
     assert "bytes of PDF rendered" in capsys.readouterr().out
     (on_disk,) = snapshot.directory().glob("transparency-*.pdf")

@@ -19,6 +19,7 @@ from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
 from offramp.web.diversion import service
 from offramp.web.diversion.models import RecordRestriction, Referral, ReferralEvent
+from offramp.web.programs.models import Organization, Service
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders")]
 
@@ -305,8 +306,6 @@ def test_only_one_open_referral_per_case(case: Case, staff: Staff) -> None:
 
 
 def test_a_directory_program_can_be_offered(case: Case, staff: Staff) -> None:
-    from offramp.web.programs.models import Organization, Service
-
     org = Organization.objects.create(name="Northside Recovery")
     svc = Service.objects.create(organization=org, name="Outpatient MOUD program", plea_stages=["pre_plea"])
     carol = client_for(staff.carol)

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from offramp.core.directory.schema import DirectoryBatch, derived_id
+from offramp.web.programs.store import store_directory
 
 ORG_A = derived_id("test-org", "a")
 ORG_B = derived_id("test-org", "b")
@@ -129,8 +130,6 @@ def small_batch(**overrides: Any) -> DirectoryBatch:
 
 @pytest.fixture
 def stored_small(db: None) -> DirectoryBatch:
-    from offramp.web.programs.store import store_directory
-
     batch = small_batch()
     store_directory(batch, "small.json", fmt="hsds", actor_name="test")
     return batch

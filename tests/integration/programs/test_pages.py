@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from tests.fixtures.users import Staff
 from tests.integration.helpers import no_static_finders  # noqa: F401
-from tests.integration.programs.batches import SVC_HOUSING, SVC_MOUD, SVC_NO_MOUD, small_batch
+from tests.integration.programs.batches import SVC_HOUSING, SVC_MOUD, SVC_NO_MOUD, many_services, small_batch
 
 from offramp.core.directory.validate import validate
 from offramp.web.audit.models import AuditEvent
@@ -90,8 +90,6 @@ def test_an_unknown_filter_value_is_reported_on_the_form(client: Client, staff: 
 
 
 def test_the_directory_paginates(client: Client, staff: Staff) -> None:
-    from tests.integration.programs.batches import many_services
-
     store_directory(many_services(120), "many.json")
     alice = as_user(client, staff.alice)
     first = alice.get(DIRECTORY).content.decode()

@@ -26,6 +26,7 @@ from tests.integration.helpers import (  # noqa: F401
 from offramp.core.relief import CANDIDATE_SCHEMA
 from offramp.web.audit.models import Action, AuditEvent
 from offramp.web.cases.models import Case, ProgramReferral
+from offramp.web.diversion.models import Referral
 
 #: the reports ask for "today"; the test builds its history from the same day
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders", "frozen_today")]
@@ -245,8 +246,6 @@ def test_the_followup_command_writes_the_csv(
 def test_followup_counts_exits_from_the_offices_own_diversion_referrals(
     exits: None, tmp_path: Path, staff: Staff
 ) -> None:
-    from offramp.web.diversion.models import Referral
-
     load_cases(
         cases_file(
             tmp_path,

@@ -21,7 +21,9 @@ from offramp.core.screening import Administration, AdministrationMode
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
 from offramp.web.decisions import recommend
+from offramp.web.decisions.admin import SUD_WITHHELD
 from offramp.web.decisions.models import Decision
+from offramp.web.decisions.service import record_decision
 from offramp.web.treatment.models import ConsentRecord, ConsentRevocation, Screening
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders")]
@@ -182,12 +184,9 @@ def test_a_decision_keeps_what_the_recommendation_was_made_with(case: Case, staf
 def test_the_admin_shows_a_decision_without_the_screening_it_used(case: Case, staff: Staff) -> None:
     """The admin cannot ask decide_access, so the stored trace is shown with the screen's contribution
     withheld: the sud_screen fact, the note and the sud_indicated finding it decided."""
-    from offramp.web.decisions.admin import SUD_WITHHELD
-
     screen(case, staff.carol, DAST_POSITIVE)
     make_consent(case, staff.carol, "valid")
     rec = recommend.recommend_case(case, staff.alice)
-    from offramp.web.decisions.service import record_decision
 
     decision = record_decision(case, rec, staff.alice, rec.outcome, "")
     assert decision.trace["facts"]["sud_screen"] == "positive"  # kept in the record itself

@@ -9,7 +9,8 @@ import polars as pl
 
 from offramp.core.analytics.frame import ANALYTICS_SCHEMA, conform
 from offramp.core.analytics.ledger import ENTRY_SCHEMA, restitution_sums
-from offramp.core.analytics.rows import analytics_rows
+from offramp.core.analytics.rows import OUTCOME_DECISION, analytics_rows
+from offramp.core.policy.pack import Outcome
 
 D = dt.date
 
@@ -123,7 +124,4 @@ def test_each_case_s_record_becomes_one_row() -> None:
 def test_every_policy_outcome_maps_to_an_analytics_decision() -> None:
     """The analytics read a recorded outcome through core's one vocabulary: a new outcome in
     `core.policy.pack.Outcome` must say which decision it counts as before the snapshot can read it."""
-    from offramp.core.analytics.rows import OUTCOME_DECISION
-    from offramp.core.policy.pack import Outcome
-
     assert set(OUTCOME_DECISION) == {o.value for o in Outcome}

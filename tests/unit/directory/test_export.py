@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from offramp.core.directory.export import export_hsds
 from offramp.core.directory.hsds import decode_extensions
@@ -133,8 +134,6 @@ def independent_validator(name: str) -> Draft202012Validator:
 
 
 def _draft() -> Any:
-    from referencing.jsonschema import DRAFT202012
-
     return DRAFT202012
 
 

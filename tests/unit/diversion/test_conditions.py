@@ -20,6 +20,7 @@ from offramp.core.diversion.conditions import (
     restitution_condition_ok,
     validate_condition,
 )
+from offramp.core.restitution import plan_for, schedule
 
 D = Decimal
 DAY = dt.date(2026, 4, 1)
@@ -184,8 +185,6 @@ def test_a_payment_plan_is_only_for_restitution() -> None:
 
 
 def test_the_plan_is_core_restitution_s_plan() -> None:
-    from offramp.core.restitution import plan_for, schedule
-
     owed = Condition(ConditionKind.RESTITUTION, D("1000.00"))
     plan = restitution_condition_ok(owed, D("75.00"), start=DAY)
     assert plan.plan == plan_for(D("1000.00"), D("75.00"), first_due=DAY)

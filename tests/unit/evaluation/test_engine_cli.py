@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -118,8 +119,6 @@ def test_it_finds_pack_ids_in_the_policy_folder_it_is_given(
 
 
 def test_it_never_starts_django_for_policy_check(tmp_path: Path) -> None:
-    import subprocess
-
     code = (
         "import sys; from offramp.cli.main import main; main(['policy', 'check', 'traditional']); "
         "print('django' in sys.modules)"

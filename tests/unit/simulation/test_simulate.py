@@ -11,10 +11,12 @@ from typing import Any
 
 import polars as pl
 import pytest
+from plotly.offline import get_plotlyjs
 
 from offramp.cli.main import main
 from offramp.core.evaluation.frame import frame_from_facts
 from offramp.core.generate import generate_cases, write_cases_csv
+from offramp.core.intake.ccsao.exports import DIVERSION
 from offramp.core.policy import PackError, resolve_pack
 from offramp.core.simulation import (
     Assumptions,
@@ -265,8 +267,6 @@ def test_the_sample_holds_only_changed_cases_with_both_explanations() -> None:
 
 
 def test_the_html_report_has_every_table_and_plotly_inline() -> None:
-    from plotly.offline import get_plotlyjs
-
     page = render_html(run(sample=3, capacity={"education": ProgramCapacity(5, 1, 1)}))
     for test_id in ("outcomes", "transitions", "by-seller_role", "by-drug", "by-offense_kind", "demand", "days",
                     "assumptions", "disparity-diversion"):  # fmt: skip
@@ -391,8 +391,6 @@ def test_offramp_simulate_runs_on_a_historical_ccsao_export(
 ) -> None:
     """Historical data: a CCSAO Diversion export (its own header and spellings) goes through the same intake
     as `offramp import cases`, and both packs are run over it."""
-    from offramp.core.intake.ccsao.exports import DIVERSION
-
     base = {
         "CASE_PARTICIPANT_ID": "175691153649", "RECEIVED_DATE": "01/05/2014 12:00:00 AM",
         "OFFENSE_CATEGORY": "Narcotics", "DIVERSION_PROGRAM": "DDPP", "REFERRAL_DATE": "02/10/2014 12:00:00 AM",

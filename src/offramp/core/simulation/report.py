@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import plotly.graph_objects as go
 import polars as pl
 from markupsafe import Markup
+from plotly.offline import get_plotlyjs
 
 from offramp.core.simulation.assumptions import FORMULA
 from offramp.core.simulation.whatif import DIMENSIONS, SimulationResult
@@ -127,15 +129,11 @@ def _figure(fig: Any, div_id: str) -> Markup:
 
 def plotly_js() -> str:
     """plotly.js from the installed `plotly` package, to inline (the report never loads a script URL)."""
-    from plotly.offline import get_plotlyjs
-
     js: str = get_plotlyjs()
     return js
 
 
 def _bars(rows: Sequence[dict[str, Any]], x: str, traces: Sequence[tuple[str, str, str]], title: str) -> Any:
-    import plotly.graph_objects as go
-
     fig = go.Figure(
         [go.Bar(name=name, x=[r[x] for r in rows], y=[r[y] for r in rows], marker_color=colour)
          for name, y, colour in traces]
@@ -163,8 +161,6 @@ def _outcomes(r: SimulationResult) -> tuple[Table, Any]:
 
 
 def _transitions(r: SimulationResult) -> tuple[Table, Any, Table]:
-    import plotly.graph_objects as go
-
     names = list(r.outcomes["outcome"])
     cell = {(t["baseline_outcome"], t["draft_outcome"]): t["cases"] for t in r.transitions.rows(named=True)}
     matrix: list[list[Any]] = []

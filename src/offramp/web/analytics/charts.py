@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import plotly.graph_objects as go
 import polars as pl
 
 LAYOUT: dict[str, Any] = {
@@ -31,8 +32,6 @@ def metric_lines(
     result: pl.DataFrame, metric_names: dict[str, str], title: str, percent: bool = False
 ) -> str:
     """One bar group per period, one trace per metric (the breakdown "all" rows of `compute`)."""
-    import plotly.graph_objects as go
-
     rows = result.filter(pl.col("group_by") == "all")
     fig = go.Figure()
     for metric_id, name in metric_names.items():
@@ -47,8 +46,6 @@ def metric_lines(
 def rri_chart(rows: Sequence[dict[str, Any]], title: str) -> str:
     """RRIs with their confidence intervals as error bars, one trace per group, by decision point;
     a dashed line at 1.0 (the reference group's rate)."""
-    import plotly.graph_objects as go
-
     fig = go.Figure()
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:

@@ -55,12 +55,16 @@ from django.db import connection
 
 from offramp.core.analytics.frame import ANALYTICS_SCHEMA, conform
 from offramp.core.analytics.rows import analytics_rows
+from offramp.core.decision import TraceError, read_trace
+from offramp.core.evaluation.engine import evaluate
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.records import DISPOSITION_FACTS
 from offramp.web.analytics.sources import consultations, ledger_entries, office_referrals
 from offramp.web.cases.batch import StoredBatch, read_batch
 from offramp.web.cases.models import Case
 from offramp.web.dbread import read as _read
+from offramp.web.decisions.models import Decision as DecisionRow
+from offramp.web.decisions.recommend import pack_for
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +135,6 @@ def _decisions() -> pl.DataFrame:
     if rows.height == 0:
         return empty
     latest = rows.sort(["case_id", "decided_at", "decision_id"]).unique("case_id", keep="last")
-    from offramp.core.decision import TraceError, read_trace
-    from offramp.web.decisions.models import Decision as DecisionRow
 
     traces: dict[int, Any] = {}
     ids = latest["decision_id"].to_list()
@@ -170,9 +172,6 @@ def _decisions() -> pl.DataFrame:
 def _findings_by_engine(frame: pl.DataFrame) -> pl.DataFrame:
     """seller_role and overdose_risk from the configured pack (in force today; each case's own date's
     parameters), for every case of `frame` (core `case_frame`'s evaluation frame, keyed by `case_key`)."""
-    from offramp.core.evaluation.engine import evaluate
-    from offramp.web.decisions.recommend import pack_for
-
     none = frame.select("case_key", pl.lit(None, pl.String).alias("eng_seller_role"),
                         pl.lit(None, pl.Boolean).alias("eng_overdose_risk"))  # fmt: skip
     if frame.height == 0:

@@ -26,8 +26,12 @@ from django.templatetags.static import static
 
 from offramp.core.analytics import disparity, metrics, shaping
 from offramp.core.analytics.filters import Filters, disparity_breakdown
+from offramp.core.analytics.frame import COLUMN_MEANINGS
 from offramp.core.analytics.justice_counts import JC_HEADERS, justice_counts
-from offramp.web.analytics import charts, exports, tables
+from offramp.core.policy import PackError, resolve_pack
+from offramp.core.simulation import Assumptions, default_assumptions_path, render_html, simulate
+from offramp.core.simulation.inputs import sample_size, whatif_frame
+from offramp.web.analytics import charts, exports, snapshot, tables
 from offramp.web.analytics.forms import BREAKDOWNS, DisparityForm, FilterForm, SimulateForm
 from offramp.web.analytics.pages import (
     CACHE,
@@ -45,6 +49,10 @@ from offramp.web.analytics.pages import (
 )
 from offramp.web.audit.models import Action
 from offramp.web.audit.record import record
+from offramp.web.cases.batch import batch_for
+from offramp.web.cases.models import Case
+from offramp.web.decisions.packs import find_pack_file, list_pack_files
+from offramp.web.programs.store import capacity_by_program_type
 
 DASHBOARDS = ("analytics.view_dashboards",)
 DISPARITY_PERMS = ("analytics.view_disparity",)
@@ -56,8 +64,6 @@ __all__ = ["CACHE", "NAV", "PAGES"]  # re-exported: tests and the bench clear th
 
 
 def snapshot_frame() -> pl.DataFrame:
-    from offramp.web.analytics import snapshot
-
     frame: pl.DataFrame = snapshot.load()
     return frame
 
@@ -191,7 +197,6 @@ def definition(request: HttpRequest, metric_id: str) -> HttpResponse:
     if m is None:
         raise Http404("no such metric")
     record(Action.VIEW, object_type="analytics_definition", object_id=metric_id)
-    from offramp.core.analytics.frame import COLUMN_MEANINGS
 
     return render(
         request,
@@ -265,8 +270,6 @@ def transparency_pdf_bytes(frame: pl.DataFrame | None = None) -> bytes:
     once per snapshot and day (its date is printed in it) and kept beside the snapshot on disk
     (`transparency-<snapshot built_at>-<day>.pdf`) and in memory; `offramp analytics refresh` renders it
     right after building the snapshot, so no request waits for WeasyPrint."""
-    from offramp.web.analytics import snapshot
-
     frame = snapshot_frame() if frame is None else frame
     built = snapshot.info()
     stamp = built.built_at.strftime("%Y%m%dT%H%M%S%f") if built is not None else "none"
@@ -304,9 +307,6 @@ def all_cases_batch() -> Any:
     """Every stored case, its person and charges, as the `CaseBatch` intake would have produced (one query
     per table, `cases.batch.batch_for`), and the race of each case's person (case_key, race) for the
     disparity table."""
-    from offramp.web.cases.batch import batch_for
-    from offramp.web.cases.models import Case
-
     batch = batch_for(Case.objects.all(), raw_text=False)
     race = batch.cases.select("case_key", "person_key").join(
         batch.persons.select("person_key", "race"), on="person_key", how="left", maintain_order="left"
@@ -315,8 +315,6 @@ def all_cases_batch() -> Any:
 
 
 def _pack_choices() -> tuple[list[Any], list[tuple[str, str]]]:
-    from offramp.web.decisions.packs import list_pack_files
-
     files = [f for f in list_pack_files(settings.OFFRAMP_POLICY_DIR) if not f.error]
     return files, [(f.name, f.label) for f in files]
 
@@ -324,11 +322,6 @@ def _pack_choices() -> tuple[list[Any], list[tuple[str, str]]]:
 def run_simulation(draft_path: Any, baseline_path: Any, on: dt.date | None, sample: int = 0) -> Any:
     """`sample`: changed cases to explain by case key (core `inputs.sample_size`: 0 for users without case
     access, whose report is then aggregates only)."""
-    from offramp.core.policy import resolve_pack
-    from offramp.core.simulation import Assumptions, default_assumptions_path, simulate
-    from offramp.core.simulation.inputs import whatif_frame
-    from offramp.web.programs.store import capacity_by_program_type
-
     batch, race = all_cases_batch()
     return simulate(
         whatif_frame(batch, race),
@@ -348,11 +341,6 @@ def _simulate_form(request: HttpRequest, form: SimulateForm) -> HttpResponse:
 @access(*SIMULATE)
 def simulate_page(request: HttpRequest) -> HttpResponse:
     """Choose a draft and a baseline pack; run them over every stored case; show (or download) the report."""
-    from offramp.core.policy import PackError
-    from offramp.core.simulation import render_html
-    from offramp.core.simulation.inputs import sample_size
-    from offramp.web.decisions.packs import find_pack_file
-
     files, choices = _pack_choices()
     form = SimulateForm(request.POST or None, packs=choices)
     if request.method != "POST" or not form.is_valid():

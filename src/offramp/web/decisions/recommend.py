@@ -17,18 +17,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.conf import settings
 
+from offramp.core.consent import Purpose, SudInformation
 from offramp.core.decision import DecisionTrace, FindingTrace, RuleTrace
+from offramp.core.evaluation.explain import explain
+from offramp.core.evaluation.frame import case_frame
 from offramp.core.policy import Pack, registry
 from offramp.core.policy.registry import effective
+from offramp.core.screening import get_instrument
+from offramp.web.cases.batch import batch_for
 from offramp.web.cases.models import Case
+from offramp.web.treatment.access import sud_access
+from offramp.web.treatment.models import NeedsAssessment, Screening
 
 log = logging.getLogger(__name__)
 
 
 class RecommendationUnavailable(Exception):
-    """The policy could not be evaluated for this case (no engine, no pack, or the pack is broken)."""
+    """The policy could not be evaluated for this case (no pack, or the pack is broken)."""
 
 
 @dataclass(frozen=True)
@@ -137,11 +145,6 @@ def sud_screen_for(case: Case, user: Any) -> SudScreen:
     user, screening results and the purpose of a charging decision (core `decide_access`, audited by
     `sud_access` whichever way it goes); otherwise "withheld", with the reason. No user (a background job,
     a script): withheld, since no consent names "nobody"."""
-    from offramp.core.consent import Purpose, SudInformation
-    from offramp.core.screening import get_instrument
-    from offramp.web.treatment.access import sud_access
-    from offramp.web.treatment.models import Screening
-
     latest = Screening.objects.filter(case=case).first()
     if latest is None:
         return SudScreen(None)
@@ -165,8 +168,6 @@ def sud_screen_for(case: Case, user: Any) -> SudScreen:
 
 def assessed_needs(case: Case) -> list[str] | None:
     """The latest needs assessment's tags (core's, as stored); None when the case has none."""
-    from offramp.web.treatment.models import NeedsAssessment  # treatment builds on decisions' models
-
     latest = NeedsAssessment.objects.filter(case=case).only("tags").first()
     return None if latest is None else list(latest.tags)
 
@@ -176,11 +177,6 @@ def frame_for(case: Case, sud: SudScreen | None = None) -> Any:
     reader every path uses) and turned into the engine's columns by core `case_frame`, with the needs
     assessment's tags and the SUD screening as `user` may see it joined in. Core decides the primary
     charge and the grams, so the page evaluates exactly the row a bulk run would."""
-    import polars as pl
-
-    from offramp.core.evaluation.frame import case_frame
-    from offramp.web.cases.batch import batch_for
-
     batch = batch_for(Case.objects.filter(pk=case.pk), raw_text=False, staged=False)
     needs = pl.DataFrame(
         {"case_key": [case.case_key], "needs_assessed": [assessed_needs(case)]},
@@ -209,12 +205,8 @@ def recommend_case(case: Case, user: Any = None) -> Recommendation:
     screening on file is used only where 42 CFR Part 2 consent covers that user (`sud_screen_for`)."""
     sud = sud_screen_for(case, user)
     try:
-        from offramp.core.evaluation.explain import explain
-
         pack, in_force = pack_for(case.received_date)
         explanation = explain(frame_for(case, sud), pack)
-    except ImportError as exc:
-        raise RecommendationUnavailable(f"the policy engine is not installed ({exc})") from exc
     except Exception as exc:
         log.exception("evaluating case %s failed", case.case_key)
         raise RecommendationUnavailable(f"the policy could not be evaluated: {exc}") from exc

@@ -13,6 +13,9 @@ from django.core.exceptions import ValidationError
 from offramp.core.diversion import COOK_COUNTY_PROGRAMS, ProgramModel
 from offramp.core.diversion import referral as rules
 from offramp.web.cases.models import Case
+from offramp.web.decisions import recommend
+from offramp.web.programs.models import Service
+from offramp.web.victims import consultation
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,6 @@ def service_choice(service: Any) -> ProgramChoice:
 
 
 def directory_choices() -> list[ProgramChoice]:
-    from offramp.web.programs.models import Service
-
     return [service_choice(s) for s in Service.objects.select_related("organization").order_by("name", "id")]
 
 
@@ -73,8 +74,6 @@ def program_from_key(key: str) -> ProgramChoice | None:
     if kind == "ccsao" and value in COOK_COUNTY_PROGRAMS:
         return next(c for c in cook_county_choices() if c.code == value)
     if kind == "service" and value:
-        from offramp.web.programs.models import Service
-
         try:
             service = Service.objects.select_related("organization").filter(pk=value).first()
         except (ValidationError, ValueError):
@@ -95,9 +94,6 @@ class VictimPosition:
 def victim_position(case: Case, user: Any) -> VictimPosition:
     """What the offer's guard needs: the recommendation's victim-consultation flag (core's rule decides
     when the policy cannot be evaluated) and the case's consultation status."""
-    from offramp.web.decisions import recommend
-    from offramp.web.victims import consultation
-
     try:
         policy_requires: bool | None = bool(recommend.recommend_case(case, user).victim_consultation)
     except recommend.RecommendationUnavailable:

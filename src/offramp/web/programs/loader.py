@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from offramp.core.directory.read import read_directory
 from offramp.core.directory.samhsa import FORMAT_KINDS
 from offramp.core.programs import GEORGIA_FILES, GEORGIA_FOLDER
 from offramp.web.programs.store import StoreCounts, import_batch
@@ -20,8 +21,6 @@ GEORGIA_FORMATS: dict[str, str] = {fmt: GEORGIA_FILES[kind] for fmt, kind in FOR
 def read_georgia(folder: Path = GEORGIA_FOLDER) -> dict[str, Any]:
     """format -> the file's DirectoryBatch; every file is read (and checked) before anything is stored.
     Raises IntakeError naming file, row and field."""
-    from offramp.core.directory.read import read_directory
-
     return {fmt: read_directory(folder / name, fmt) for fmt, name in GEORGIA_FORMATS.items()}
 
 

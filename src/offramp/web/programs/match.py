@@ -24,9 +24,12 @@ from typing import Any
 import polars as pl
 from django.db.models import Max
 
+from offramp.core.directory.matching import MatchRequest, match
 from offramp.core.directory.schema import NEED_SERVICES, PROGRAM_TYPE_SERVICES, match_frame
 from offramp.core.policy.pack import Outcome
+from offramp.web.decisions import recommend
 from offramp.web.programs.models import CapacityUpdate, DirectoryImport, Service
+from offramp.web.programs.store import stored_batch
 
 #: how many ranked and excluded programs the panel lists
 SHOWN_RANKED = 10
@@ -48,8 +51,6 @@ def directory_version() -> tuple[Any, ...]:
 
 def programs_frame() -> pl.DataFrame:
     """The stored directory as MATCH_SCHEMA rows, cached until the directory changes."""
-    from offramp.web.programs.store import stored_batch
-
     key = directory_version()
     with _cache_lock:
         if _cache["key"] != key:
@@ -70,9 +71,6 @@ def request_for(
 
     `on_moud` is what the coordinator says on the panel (the person's own word, not a Part 2 record): True
     applies the MOUD guard (programs that forbid MOUD are excluded), None leaves them in, marked."""
-    from offramp.core.directory.matching import MatchRequest
-    from offramp.web.decisions import recommend
-
     notes: list[str] = []
     today = today or dt.date.today()
     person = case.person
@@ -117,7 +115,6 @@ def match_context(user: Any, case: Any, request: Any = None) -> dict[str, Any]:
     """What `_match_panel.html` shows: the request in words, ranked programs, excluded programs."""
     if not user.has_perm("programs.view_service"):
         return {"visible": False}
-    from offramp.core.directory.matching import match
 
     moud = request.GET.get("moud", "") if request is not None else ""
     match_request, notes = request_for(case, user, http_request=request, on_moud=MOUD_ANSWERS.get(moud))

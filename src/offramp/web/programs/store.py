@@ -28,6 +28,7 @@ import polars as pl
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from offramp.core.directory.merge import merge
 from offramp.core.directory.schema import (
     LOCATION_SCHEMA,
     ORGANIZATION_SCHEMA,
@@ -35,6 +36,7 @@ from offramp.core.directory.schema import (
     SERVICE_SCHEMA,
     DirectoryBatch,
 )
+from offramp.core.simulation import capacity_from_services
 from offramp.web.bulk import BulkWriter
 from offramp.web.cases.store import with_hash
 from offramp.web.programs.models import (
@@ -309,8 +311,6 @@ def merged_with_stored(batch: DirectoryBatch) -> DirectoryBatch:
     A field the file leaves blank keeps the stored value, since another source may have filled it; a record
     its source did not change leaves the stored one alone (so what other sources merged into it stays).
     Kinds of service, sources and MOUD policy are combined, never replaced."""
-    from offramp.core.directory.merge import merge
-
     stored = stored_batch()
     incoming = _batch(
         {
@@ -413,8 +413,6 @@ def _dashed(column: str) -> pl.Expr:
 def capacity_by_program_type() -> dict[str, Any]:
     """Capacity per policy program type from the stored services (core `capacity_from_services`): what the
     what-if simulation sets program demand against, from the command line and from the web page."""
-    from offramp.core.simulation import capacity_from_services
-
     values = list(Service.objects.values_list("service_types", "capacity", "vacancies"))
     services = pl.DataFrame(
         {

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from offramp.core.directory.export import export_hsds
 from offramp.core.directory.schema import Cost, MoudPolicy, Payment, ServiceType, Sex
 from offramp.core.enums import OffenseKind, PleaStage
 from offramp.web.accounts.access import permission_required_audited
@@ -28,6 +29,7 @@ from offramp.web.audit.models import Action
 from offramp.web.audit.record import record
 from offramp.web.programs.forms import LANGUAGE_CHOICES, CapacityUpdateForm, DirectoryFilterForm
 from offramp.web.programs.models import CapacityUpdate, Location, Service, ServiceAtLocation
+from offramp.web.programs.store import stored_batch
 
 PER_PAGE = 50
 VIEW = "programs.view_service"
@@ -216,9 +218,6 @@ def update_capacity(request: HttpRequest, service_id: str) -> HttpResponse:
 @permission_required_audited(VIEW, EXPORT)
 def export(request: HttpRequest) -> HttpResponse:
     """The whole directory as HSDS 3.0 JSON, zipped: the same files `offramp programs export` writes."""
-    from offramp.core.directory.export import export_hsds
-    from offramp.web.programs.store import stored_batch
-
     batch = stored_batch()
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:

@@ -24,12 +24,14 @@ import polars as pl
 
 from offramp.core.csvsafe import inert_csv
 from offramp.core.diversion import referral_progress as progress
+from offramp.core.evaluation.engine import evaluate
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.followup import DEFAULT_WINDOWS, recidivism, summary
 from offramp.core.records import CaseBatch
 from offramp.core.relief import CONVICTION_DISPOSITIONS, retrospective_candidates
 from offramp.web.cases.batch import batch_for
 from offramp.web.cases.models import Case, ProgramReferral
+from offramp.web.diversion.models import Referral
 
 
 def convicted_batch(today: dt.date) -> CaseBatch:
@@ -57,8 +59,6 @@ class CandidateReport:
 
 def relief_candidates(pack: Any, today: dt.date) -> CandidateReport:
     """Past convictions today's `pack` would decline or divert (see the module docstring)."""
-    from offramp.core.evaluation.engine import evaluate
-
     batch = convicted_batch(today)
     frame = case_frame(batch)
     if frame.height:
@@ -113,8 +113,6 @@ def imported_exits() -> pl.DataFrame:
 def office_exits() -> pl.DataFrame:
     """Exits from the office's own diversion referrals (core `progress.office_exits`: completed on
     `completed_on`, else terminated on `terminated_on`)."""
-    from offramp.web.diversion.models import Referral
-
     query = Referral.objects.filter(completed_on__isnull=False) | Referral.objects.filter(
         terminated_on__isnull=False
     )

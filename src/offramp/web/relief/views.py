@@ -21,6 +21,7 @@ from offramp.core.relief import to_csv
 from offramp.web.accounts.access import permission_required_audited
 from offramp.web.audit.models import Action
 from offramp.web.audit.record import record
+from offramp.web.decisions.recommend import pack_for
 from offramp.web.relief.reports import followup, followup_csv, relief_candidates
 
 CANDIDATES_PERMS = ("relief.view_candidates",)
@@ -40,8 +41,6 @@ def _csv(text: str, name: str) -> HttpResponse:
 
 
 def _candidate_report(request: HttpRequest) -> Any:
-    from offramp.web.decisions.recommend import pack_for
-
     today = _today()
     pack, _ = pack_for(today, settings.OFFRAMP_POLICY)
     return relief_candidates(pack, today)

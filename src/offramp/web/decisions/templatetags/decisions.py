@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 
 from offramp.core.decision import FindingTrace, RuleTrace
+from offramp.web.decisions.models import Outcome
+from offramp.web.decisions.views import panel_context
 
 register = template.Library()
 
@@ -18,7 +20,6 @@ def decision_panel(context: template.Context, case: Any) -> dict[str, Any]:
     panel = context.get("decision_panel")
     if panel is not None:
         return panel
-    from offramp.web.decisions.views import panel_context
 
     request = context["request"]
     return panel_context(request.user, case, request=request)
@@ -26,8 +27,6 @@ def decision_panel(context: template.Context, case: Any) -> dict[str, Any]:
 
 @register.filter
 def outcome_label(value: str) -> str:
-    from offramp.web.decisions.models import Outcome
-
     try:
         return str(Outcome(value).label)
     except ValueError:

@@ -7,13 +7,13 @@ from typing import Any
 
 from django import template
 
+from offramp.web.diversion.views import panel_context
+
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def diversion_panel(context: template.Context, case: Any) -> dict[str, Any]:
-    from offramp.web.diversion.views import panel_context
-
     return panel_context(context["request"].user, case)
 
 

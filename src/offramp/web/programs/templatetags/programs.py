@@ -8,13 +8,13 @@ from typing import Any
 
 from django import template
 
+from offramp.web.programs.match import match_context
+
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def match_panel(context: template.Context, case: Any) -> dict[str, Any]:
-    from offramp.web.programs.match import match_context
-
     return match_context(context["request"].user, case, request=context["request"])
 
 

@@ -8,25 +8,21 @@ from typing import Any
 
 from django import template
 
+from offramp.web.treatment.views import needs_context, panel_context, reports_context
+
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def sud_panel(context: template.Context, case: Any) -> dict[str, Any]:
-    from offramp.web.treatment.views import panel_context
-
     return panel_context(context["request"].user, case)
 
 
 @register.simple_tag(takes_context=True)
 def needs_panel(context: template.Context, case: Any) -> dict[str, Any]:
-    from offramp.web.treatment.views import needs_context
-
     return needs_context(context["request"].user, case)
 
 
 @register.simple_tag(takes_context=True)
 def reports_panel(context: template.Context, case: Any) -> dict[str, Any]:
-    from offramp.web.treatment.views import reports_context
-
     return reports_context(context["request"].user, case)

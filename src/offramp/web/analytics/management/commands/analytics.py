@@ -11,6 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from offramp.web.analytics import snapshot
+from offramp.web.analytics.views import transparency_pdf_bytes
+
 
 class Command(BaseCommand):
     help = "Analytics snapshot jobs: `refresh` rebuilds it, `info` says what is on disk."
@@ -19,8 +22,6 @@ class Command(BaseCommand):
         parser.add_argument("job", choices=["refresh", "info"])
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from offramp.web.analytics import snapshot
-
         if options["job"] == "info":
             current = snapshot.info()
             if current is None:
@@ -35,7 +36,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"analytics snapshot: {built.rows} case(s) written to {built.path} in {built.seconds:.1f} s"
         )
-        from offramp.web.analytics.views import transparency_pdf_bytes
 
         pdf = transparency_pdf_bytes(snapshot.load())  # rendered now, so no request waits for WeasyPrint
         self.stdout.write(f"transparency report: {len(pdf):,} bytes of PDF rendered")

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from offramp.web.diversion.service import sweep
+
 
 class Command(BaseCommand):
     help = "Diversion lifecycle jobs: `sweep` marks referrals whose intake deadline has passed."
@@ -22,8 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="the day to sweep as of (YYYY-MM-DD; default today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from offramp.web.diversion.service import sweep
-
         today = None
         if options.get("date"):
             try:
