@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from offramp.core.directory.batch import MATCH_SCHEMA, NEED_SERVICES, PROGRAM_TYPE_SERVICES, conform
 from offramp.core.directory.geo import EARTH_RADIUS_MILES, zip_centroid, zip_frame
 from offramp.core.directory.matching import FORBIDS_NOTE, LANGUAGE_NAMES, MatchRequest, match
-from offramp.core.directory.schema import MATCH_SCHEMA, NEED_SERVICES, PROGRAM_TYPE_SERVICES, conform
 
 SERVICE_MIX = [
     ["outpatient"],

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from offramp.core.directory.samhsa import read_samhsa
-from offramp.core.programs import GEORGIA_FOLDER
+from offramp.core.directory.samhsa_locator import GEORGIA_FOLDER
 
 AIM_SECONDS = 5.0
 

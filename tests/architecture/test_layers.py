@@ -2,7 +2,7 @@
 
 - `offramp.core` (domain, intake, generator) knows nothing of Django, the web layer or the CLI: it can be
   used and tested alone, and a Django upgrade cannot break intake.
-- The Django models store every column of the record schemas in `offramp.core.records` (the importer
+- The Django models store every column of the record schemas in `offramp.core.intake.batch` (the importer
   writes the frames as they are), and nothing else but the columns the store itself fills.
 """
 
@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 from django.db import models
 
-from offramp.core import records
+from offramp.core.intake import batch as records
 from offramp.web.cases.models import Case, Charge, DataQualityWarning, Person, ProgramReferral, Victim
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -75,7 +75,7 @@ def test_it_finds_the_core_modules() -> None:
     names = {module_name(p) for p in core_files()}
     assert {
         "offramp.core",
-        "offramp.core.records",
+        "offramp.core.intake.batch",
         "offramp.core.intake.offramp_csv",
         "offramp.core.intake.ccsao.diversion",
         "offramp.core.generate",

@@ -16,8 +16,8 @@ from tests.factories import VictimFactory
 from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import cases_csv, import_cases, load_cases, no_static_finders  # noqa: F401
 
-from offramp.core import restitution as core
 from offramp.core.intake import parse_file
+from offramp.core.victims import restitution as core
 from offramp.web.audit import record as audit_record
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case

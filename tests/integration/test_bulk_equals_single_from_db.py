@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tests.integration.helpers import REPO, offramp
 
 from offramp.core.generate.export import write_offramp_csv
-from offramp.core.records import CaseBatch
+from offramp.core.intake.batch import CaseBatch
 from offramp.web.analytics import snapshot
 from offramp.web.cases.batch import batch_for
 from offramp.web.cases.models import Case, Person

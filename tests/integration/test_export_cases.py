@@ -10,7 +10,7 @@ from tests.integration.helpers import EXAMPLE_CSV, EXAMPLE_JSONL, import_cases, 
 
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.intake import parse_file
-from offramp.core.records import CaseBatch
+from offramp.core.intake.batch import CaseBatch
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.batch import batch_for
 from offramp.web.cases.models import Case, DataQualityWarning, Person

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from offramp.core.relief import DEFAULT_STATUTE, ReliefStatute
+from offramp.core.outcomes.relief import DEFAULT_STATUTE, ReliefStatute
 
 GOOD_KEY = "k" * 20 + "-a-long-random-production-key-0123456789"
 PRINT = (

@@ -10,14 +10,14 @@ from typing import Any
 import jsonschema
 import pytest
 
-from offramp.core import schemas
 from offramp.core.enums import Drug, Harm, OffenseKind, QuantityUnit, Sex
+from offramp.core.intake import json_schemas as schemas
 from offramp.core.intake import offramp_csv, offramp_jsonl
-from offramp.core.model import ZIP_PATTERN
-from offramp.core.schemas import SCHEMAS, csv_row_schema, jsonl_case_schema, render, write_schemas
+from offramp.core.intake.document import ZIP_PATTERN
+from offramp.core.intake.json_schemas import SCHEMAS, csv_row_schema, jsonl_case_schema, render, write_schemas
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-REGENERATE = ".venv/bin/python -m offramp.core.schemas docs/schemas"
+REGENERATE = ".venv/bin/python -m offramp.core.intake.json_schemas docs/schemas"
 
 
 def validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:

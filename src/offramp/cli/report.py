@@ -110,8 +110,8 @@ def run_relief(ns: argparse.Namespace) -> int:
     setup_django()
     from django.conf import settings
 
+    from offramp.core.outcomes.relief import to_csv
     from offramp.core.policy import PackError
-    from offramp.core.relief import to_csv
     from offramp.web.decisions.recommend import pack_for
     from offramp.web.relief.reports import relief_candidates
 

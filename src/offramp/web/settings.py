@@ -18,8 +18,8 @@ from offramp.core.diversion.deadlines import (
     MAX_INTAKE_DAYS,
     MIN_INTAKE_DAYS,
 )
+from offramp.core.outcomes.relief import DEFAULT_STATUTE, ReliefStatute
 from offramp.core.policy.registry import shipped_policy_dir
-from offramp.core.relief import DEFAULT_STATUTE, ReliefStatute
 from offramp.web.env import envbool, envchoice, envdir, envint, envlist, envstr, envtext
 
 BASE_DIR = Path(__file__).resolve().parent

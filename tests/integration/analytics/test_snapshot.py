@@ -24,7 +24,7 @@ from tests.fixtures.traces import stored_trace
 from tests.fixtures.users import Staff
 from tests.integration.helpers import load_cases, read_csv_rows, write_csv_rows
 
-from offramp.core.analytics.frame import ANALYTICS_SCHEMA
+from offramp.core.analytics.dataset import ANALYTICS_SCHEMA
 from offramp.core.evaluation.criteria.enums import SellerRole
 from offramp.web import dbread
 from offramp.web.analytics import exports, snapshot, views

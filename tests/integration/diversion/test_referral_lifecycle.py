@@ -14,7 +14,7 @@ from tests.integration.diversion.conftest import offer, step, walk
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
 from offramp.core.diversion import lifecycle
-from offramp.core.relief import DEFAULT_STATUTE, ReliefStatute
+from offramp.core.outcomes.relief import DEFAULT_STATUTE, ReliefStatute
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
 from offramp.web.diversion import service

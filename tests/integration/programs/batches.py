@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from offramp.core.directory.schema import DirectoryBatch, derived_id
+from offramp.core.directory.batch import DirectoryBatch, derived_id
 from offramp.web.programs.store import store_directory
 
 ORG_A = derived_id("test-org", "a")

@@ -17,8 +17,8 @@ from tests.integration.helpers import offramp, snapshot
 from tests.integration.programs.batches import SVC_MOUD, small_batch
 
 from offramp.core.directory.read import read_directory
+from offramp.core.directory.samhsa_locator import GEORGIA_FOLDER
 from offramp.core.directory.validate import validate
-from offramp.core.programs import GEORGIA_FOLDER
 from offramp.web.audit.models import AuditEvent
 from offramp.web.programs.models import DirectoryImport, Location, Organization, Service
 from offramp.web.programs.store import store_directory, stored_batch

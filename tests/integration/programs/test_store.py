@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 from tests.integration.helpers import snapshot
 from tests.integration.programs.batches import ORG_A, SVC_HOUSING, SVC_MOUD, small_batch
 
-from offramp.core.directory.schema import DirectoryBatch
+from offramp.core.directory.batch import DirectoryBatch
 from offramp.web.programs.models import (
     CapacityUpdate,
     DirectoryImport,

@@ -23,7 +23,7 @@ from tests.integration.helpers import (  # noqa: F401
     write_csv_rows,
 )
 
-from offramp.core.relief import CANDIDATE_SCHEMA
+from offramp.core.outcomes.relief import CANDIDATE_SCHEMA
 from offramp.web.audit.models import Action, AuditEvent
 from offramp.web.cases.models import Case, ProgramReferral
 from offramp.web.diversion.models import Referral

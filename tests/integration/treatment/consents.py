@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from offramp.core.consent import AccessState
+from offramp.core.screening.consent import AccessState
 from offramp.web.cases.models import Case
 from offramp.web.treatment.models import ConsentRecord, ConsentRevocation
 

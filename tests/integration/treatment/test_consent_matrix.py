@@ -15,8 +15,8 @@ from tests.integration.helpers import cases_csv, load_cases, no_static_finders  
 from tests.integration.treatment import consents
 from tests.integration.treatment.consents import STATES
 
-from offramp.core.consent import REDISCLOSURE_NOTICE, AccessState
 from offramp.core.screening import Administration, AdministrationMode
+from offramp.core.screening.consent import REDISCLOSURE_NOTICE, AccessState
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
 from offramp.web.treatment.models import ConsentRecord, ConsentRevocation, Screening

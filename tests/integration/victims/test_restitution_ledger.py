@@ -12,7 +12,7 @@ from django.test import Client
 from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
-from offramp.core import restitution as core
+from offramp.core.victims import restitution as core
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
 from offramp.web.victims import ledger as service

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from offramp.core.analytics.frame import ANALYTICS_SCHEMA, conform
+from offramp.core.analytics.dataset import ANALYTICS_SCHEMA, conform
 from offramp.core.analytics.ledger import ENTRY_SCHEMA, restitution_sums
 from offramp.core.analytics.rows import OUTCOME_DECISION, analytics_rows
 from offramp.core.policy.pack import Outcome

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from offramp.core.consent import (
+from offramp.core.screening.consent import (
     REDISCLOSURE_NOTICE,
     AccessState,
     Consent,

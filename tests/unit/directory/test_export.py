@@ -15,10 +15,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from offramp.core.directory.batch import SERVICE_SCHEMA, DirectoryBatch, MoudPolicy, ServiceType, derived_id
 from offramp.core.directory.export import export_hsds
 from offramp.core.directory.hsds import decode_extensions
 from offramp.core.directory.read import read_directory
-from offramp.core.directory.schema import SERVICE_SCHEMA, DirectoryBatch, MoudPolicy, ServiceType, derived_id
 from offramp.core.directory.validate import (
     SCHEMA_FOLDER,
     HsdsValidationError,

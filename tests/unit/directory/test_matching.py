@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from offramp.core.directory.batch import MATCH_SCHEMA, conform
 from offramp.core.directory.geo import distance_miles, zip_centroid, zip_place
 from offramp.core.directory.matching import MatchRequest, fill_program_types, match
-from offramp.core.directory.schema import MATCH_SCHEMA, conform
 
 DECATUR, ATLANTA, SAVANNAH = "30030", "30303", "31401"
 

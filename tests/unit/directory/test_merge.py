@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from offramp.core.directory.batch import DirectoryBatch
 from offramp.core.directory.merge import merge
 from offramp.core.directory.samhsa import read_samhsa
-from offramp.core.directory.schema import DirectoryBatch
-from offramp.core.programs import GEORGIA_FOLDER
+from offramp.core.directory.samhsa_locator import GEORGIA_FOLDER
 
 GEORGIA = GEORGIA_FOLDER  # the copy shipped in the package
 FILES = {

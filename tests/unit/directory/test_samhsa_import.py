@@ -7,13 +7,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from offramp.core.directory.batch import derived_id
+from offramp.core.directory.listing import ListingKind
 from offramp.core.directory.read import FORMATS, read_directory
 from offramp.core.directory.samhsa import read_samhsa
-from offramp.core.directory.schema import derived_id
+from offramp.core.directory.samhsa_locator import GEORGIA_FOLDER, read_listing
 from offramp.core.intake.errors import IntakeError
-from offramp.core.programs import GEORGIA_FOLDER
-from offramp.core.programs.listing import ListingKind
-from offramp.core.programs.samhsa import read_listing
 
 GEORGIA = GEORGIA_FOLDER  # the copy shipped in the package
 FILES = {

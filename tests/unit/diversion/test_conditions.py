@@ -20,7 +20,7 @@ from offramp.core.diversion.conditions import (
     restitution_condition_ok,
     validate_condition,
 )
-from offramp.core.restitution import plan_for, schedule
+from offramp.core.victims.restitution import plan_for, schedule
 
 D = Decimal
 DAY = dt.date(2026, 4, 1)

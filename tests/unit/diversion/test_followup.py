@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from offramp.core.followup import SUMMARY_SCHEMA, ExitKind, recidivism, summary
+from offramp.core.outcomes.followup import SUMMARY_SCHEMA, ExitKind, recidivism, summary
 
 D = dt.date
 TODAY = D(2025, 6, 1)

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from offramp.core import relief
 from offramp.core.diversion import (
     COOK_COUNTY_PROGRAMS,
     Condition,
@@ -24,6 +23,7 @@ from offramp.core.diversion import (
 )
 from offramp.core.diversion import referral as rules
 from offramp.core.enums import PleaStage
+from offramp.core.outcomes import relief
 
 TODAY = dt.date(2025, 3, 10)
 S = ReferralState

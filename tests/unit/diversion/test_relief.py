@@ -11,8 +11,7 @@ import pytest
 
 from offramp.core.evaluation.engine import evaluate
 from offramp.core.evaluation.frame import frame_from_facts
-from offramp.core.policy import resolve_pack
-from offramp.core.relief import (
+from offramp.core.outcomes.relief import (
     CANDIDATE_SCHEMA,
     CONVICTION_DISPOSITIONS,
     DEFAULT_STATUTE,
@@ -23,6 +22,7 @@ from offramp.core.relief import (
     statute_for,
     to_csv,
 )
+from offramp.core.policy import resolve_pack
 
 TODAY = dt.date(2025, 6, 1)
 DONE = dt.date(2025, 5, 20)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from offramp.core.restitution import (
+from offramp.core.victims.restitution import (
     CENT,
     LONG_PLAN_MONTHS,
     MAX_INSTALLMENTS,

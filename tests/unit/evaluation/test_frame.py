@@ -11,7 +11,7 @@ import pytest
 from offramp.core.evaluation.frame import EVAL_COLUMNS, case_frame, frame_from_offramp_rows
 from offramp.core.generate import generate_cases, write_cases_csv
 from offramp.core.intake import parse_file
-from offramp.core.records import CaseBatch
+from offramp.core.intake.batch import CaseBatch
 
 
 def test_it_builds_one_row_per_case_from_a_parsed_file(tmp_path: Path) -> None:

@@ -12,6 +12,13 @@ import pytest
 
 from offramp.core.enums import CaseStage, Drug, Ethnicity, OffenseKind, Race, ReferralResult, Severity, Sex
 from offramp.core.intake import parse_file
+from offramp.core.intake.batch import (
+    CASE_SCHEMA,
+    CHARGE_SCHEMA,
+    PERSON_SCHEMA,
+    REFERRAL_SCHEMA,
+    WARNING_SCHEMA,
+)
 from offramp.core.intake.ccsao import parse_diversion, vocab
 from offramp.core.intake.ccsao.exports import (
     DISPOSITIONS,
@@ -22,13 +29,6 @@ from offramp.core.intake.ccsao.exports import (
     SENTENCING,
 )
 from offramp.core.intake.errors import IntakeError
-from offramp.core.records import (
-    CASE_SCHEMA,
-    CHARGE_SCHEMA,
-    PERSON_SCHEMA,
-    REFERRAL_SCHEMA,
-    WARNING_SCHEMA,
-)
 
 HEADER = list(DIVERSION.header)
 

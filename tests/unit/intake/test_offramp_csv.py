@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 
 from offramp.core.intake import offramp_csv
+from offramp.core.intake.batch import CASE_SCHEMA, CHARGE_SCHEMA, PERSON_SCHEMA, WARNING_SCHEMA
 from offramp.core.intake.common import this_year
 from offramp.core.intake.errors import FieldError, IntakeError
-from offramp.core.records import CASE_SCHEMA, CHARGE_SCHEMA, PERSON_SCHEMA, WARNING_SCHEMA
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "cases.csv"
 

@@ -16,10 +16,10 @@ import pytest
 from pydantic import ValidationError
 
 from offramp.core.intake import offramp_csv, offramp_jsonl, parse_file
+from offramp.core.intake.batch import TABLES, WARNING_SCHEMA
 from offramp.core.intake.common import this_year
+from offramp.core.intake.document import Case
 from offramp.core.intake.errors import FieldError, IntakeError
-from offramp.core.model import Case
-from offramp.core.records import TABLES, WARNING_SCHEMA
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "cases.jsonl"
 

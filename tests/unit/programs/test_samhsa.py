@@ -8,17 +8,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from offramp.core.intake.errors import IntakeError
-from offramp.core.programs import (
+from offramp.core.directory.listing import LISTING_SCHEMA, ListingKind, listing_warnings
+from offramp.core.directory.samhsa_locator import (
     GEORGIA_FILES,
     GEORGIA_FOLDER,
-    LISTING_SCHEMA,
-    ListingKind,
-    listing_warnings,
+    decode_source,
     read_georgia_bundle,
     read_listing,
 )
-from offramp.core.programs.samhsa import decode_source
+from offramp.core.intake.errors import IntakeError
 
 MOUD = GEORGIA_FOLDER / "moud_sites_ga.csv"
 OTP = GEORGIA_FOLDER / "opioid_treatment_programs_ga.csv"

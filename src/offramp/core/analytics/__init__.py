@@ -7,8 +7,7 @@ their numerators and denominators, one row per metric (or decision point) x grou
 
 from __future__ import annotations
 
-from offramp.core.analytics.disparity import DECISION_POINTS, DecisionPoint, public, rri
-from offramp.core.analytics.frame import (
+from offramp.core.analytics.dataset import (
     ANALYTICS_SCHEMA,
     COLUMN_MEANINGS,
     AgeBand,
@@ -18,6 +17,7 @@ from offramp.core.analytics.frame import (
     conform,
     period_expr,
 )
+from offramp.core.analytics.disparity import DECISION_POINTS, DecisionPoint, public, rri
 from offramp.core.analytics.metrics import (
     BREAKDOWNS,
     METRICS,

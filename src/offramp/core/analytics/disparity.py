@@ -46,7 +46,7 @@ from statistics import NormalDist
 import polars as pl
 
 from offramp.core.analytics import metrics as m
-from offramp.core.analytics.frame import Period, period_expr
+from offramp.core.analytics.dataset import Period, period_expr
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Literal
 
 import polars as pl
 
-from offramp.core.analytics.frame import Period
+from offramp.core.analytics.dataset import Period
 
 PERIODS: dict[str, Period] = {"year": "year", "quarter": "quarter", "month": "month"}
 #: the frame columns the "unit" filter reads, first found wins (the snapshot's agency column)

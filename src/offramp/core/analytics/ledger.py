@@ -1,6 +1,6 @@
 """Restitution ordered and collected per case, summed over the victims ledger in exact cents.
 
-The ledger (`offramp.core.restitution`) is exact: every amount is a Decimal to the cent. The analytics
+The ledger (`offramp.core.victims.restitution`) is exact: every amount is a Decimal to the cent. The analytics
 frame carries money as Float64, but a sum of floats is not exact (0.10 + 0.20 is 0.30000000000000004), so
 the sums are taken here in Polars Decimal and only the total becomes a float: the nearest float to the
 exact total, the same whichever order the entries were added in.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from offramp.core.restitution import EntryKind
+from offramp.core.victims.restitution import EntryKind
 
 #: the ledger's amount type: DecimalField(12, 2) in the database, cents exactly
 MONEY = pl.Decimal(12, 2)

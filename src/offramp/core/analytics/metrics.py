@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from offramp.core.analytics.frame import COLUMN_MEANINGS, Decision, Period, period_expr
+from offramp.core.analytics.dataset import COLUMN_MEANINGS, Decision, Period, period_expr
 from offramp.core.enums import DescribedEnum, DispositionKind
 
 
@@ -239,12 +239,12 @@ METRICS: tuple[Metric, ...] = (
           "year (any new case; the frame does not yet tell felonies apart).",
           EXITED & _c("new_case_within_1y").fill_null(False), "exits followed by a new case within 1 year",
           EXITED & _c("new_case_within_1y").is_not_null(), "program exits whose 1-year window has elapsed",
-          f"{PPI}, indicator 4.4; offramp.core.followup"),
+          f"{PPI}, indicator 4.4; offramp.core.outcomes.followup"),
     _rate("ppi_4_4_new_case_3y", "PPI 4.4 New case within 3 years of diversion exit", G.PPI,
           "As the 1-year figure, over three years.",
           EXITED & _c("new_case_within_3y").fill_null(False), "exits followed by a new case within 3 years",
           EXITED & _c("new_case_within_3y").is_not_null(), "program exits whose 3-year window has elapsed",
-          f"{PPI}, indicator 4.4; offramp.core.followup"),
+          f"{PPI}, indicator 4.4; offramp.core.outcomes.followup"),
     _rate("ppi_4_7_naloxone_rate", "PPI 4.7 Naloxone given to people at overdose risk", G.PPI,
           "Addressing the opioid epidemic: the share of overdose-risk cases where naloxone was given.",
           AT_RISK & _c("naloxone_given").fill_null(False), "overdose-risk cases with naloxone given",
@@ -318,17 +318,17 @@ METRICS: tuple[Metric, ...] = (
     # --- restitution -------------------------------------------------------------------------------------
     Metric("restitution_ordered_usd", "Restitution ordered", G.RESTITUTION, Unit.USD, Aggregation.SUM,
            "Restitution ordered, net of reductions, in US dollars.",
-           "sum of restitution_ordered_usd", "none: a sum", "offramp.core.restitution (the exact ledger)",
+           "sum of restitution_ordered_usd", "none: a sum", "offramp.core.victims.restitution (the exact ledger)",
            _c("restitution_ordered_usd").fill_null(0.0)),
     Metric("restitution_collected_usd", "Restitution collected", G.RESTITUTION, Unit.USD, Aggregation.SUM,
            "Restitution paid so far, in US dollars.",
-           "sum of restitution_collected_usd", "none: a sum", "offramp.core.restitution (the exact ledger)",
+           "sum of restitution_collected_usd", "none: a sum", "offramp.core.victims.restitution (the exact ledger)",
            _c("restitution_collected_usd").fill_null(0.0)),
     Metric("restitution_collection_rate", "Restitution collection rate", G.RESTITUTION, Unit.RATE,
            Aggregation.RATE,
            "Dollars collected over dollars ordered, across the cases with an order.",
            "sum of restitution_collected_usd over cases with an order",
-           "sum of restitution_ordered_usd", "offramp.core.restitution; APA diversion toolkit",
+           "sum of restitution_ordered_usd", "offramp.core.victims.restitution; APA diversion toolkit",
            pl.when(_c("restitution_ordered_usd") > 0).then(_c("restitution_collected_usd").fill_null(0.0))
            .otherwise(0.0),
            _c("restitution_ordered_usd").fill_null(0.0)),

@@ -14,7 +14,7 @@ domain rule about what a row says is decided here, in Polars, and tested without
 - `seller_role`, `overdose_risk`: what the latest decision's trace recorded, else what the engine finds.
 - `incarcerated` (jail or prison; null without a sentence type) and `sentence_days` (only then).
 - restitution: `ledger.restitution_sums` (exact); `victim_involved`: a victim row or a victim count > 0.
-- `new_case_within_1y` / `3y`: `core.followup.recidivism` from each case's program exit.
+- `new_case_within_1y` / `3y`: `core.outcomes.followup.recidivism` from each case's program exit.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ import datetime as dt
 
 import polars as pl
 
-from offramp.core.analytics.frame import Decision
+from offramp.core.analytics.dataset import Decision
 from offramp.core.analytics.ledger import restitution_sums
 from offramp.core.diversion.referral_progress import PROGRESS_SCHEMA, imported_progress, office_progress
 from offramp.core.enums import CaseStage, DispositionKind, SentenceType
-from offramp.core.followup import recidivism
+from offramp.core.outcomes.followup import recidivism
 from offramp.core.policy.pack import Outcome
 
 #: the decision a case's stage implies when no decision was recorded (other stages: undecided)

@@ -34,6 +34,7 @@ from typing import Any
 
 import polars as pl
 
+from offramp.core.directory.batch import DirectoryBatch, derived_id
 from offramp.core.directory.hsds import (
     ENUM_FIELDS,
     LIST_FIELDS,
@@ -42,7 +43,6 @@ from offramp.core.directory.hsds import (
     extension_term,
     offramp_taxonomy,
 )
-from offramp.core.directory.schema import DirectoryBatch, derived_id
 from offramp.core.directory.validate import HsdsValidationError, validate
 
 #: the first line of the README every export writes: how a folder is recognised as a previous export

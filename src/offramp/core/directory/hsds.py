@@ -28,8 +28,7 @@ from typing import Any
 
 import polars as pl
 
-from offramp.core.directory.hsds_tables import Tables, csv_tables, is_v1, json_tables, v1_to_v3
-from offramp.core.directory.schema import (
+from offramp.core.directory.batch import (
     SERVICE_SCHEMA,
     Cost,
     DirectoryBatch,
@@ -39,6 +38,7 @@ from offramp.core.directory.schema import (
     Sex,
     derived_id,
 )
+from offramp.core.directory.hsds_tables import Tables, csv_tables, is_v1, json_tables, v1_to_v3
 from offramp.core.enums import DescribedEnum, OffenseKind, PleaStage
 from offramp.core.intake.errors import FieldError, IntakeError
 

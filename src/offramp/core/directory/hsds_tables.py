@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from offramp.core.directory.schema import derived_id
+from offramp.core.directory.batch import derived_id
 from offramp.core.intake.errors import FieldError, IntakeError
 
 Tables = dict[str, pl.DataFrame]

@@ -31,8 +31,7 @@ from typing import Any
 
 import polars as pl
 
-from offramp.core.directory.geo import coordinates, distance_miles, zip_centroid, zip_place
-from offramp.core.directory.schema import (
+from offramp.core.directory.batch import (
     MATCH_SCHEMA,
     NEED_SERVICES,
     PROGRAM_TYPE_SERVICES,
@@ -41,6 +40,7 @@ from offramp.core.directory.schema import (
     Sex,
     conform,
 )
+from offramp.core.directory.geo import coordinates, distance_miles, zip_centroid, zip_place
 from offramp.core.enums import OffenseKind, PleaStage
 
 #: ISO 639-1 codes shown by name in the reasons (others are shown as the code)

@@ -21,8 +21,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from offramp.core.directory.samhsa import SOURCE_PREFIXES, service_name_expr
-from offramp.core.directory.schema import (
+from offramp.core.directory.batch import (
     LOCATION_SCHEMA,
     ORGANIZATION_SCHEMA,
     SERVICE_SCHEMA,
@@ -30,6 +29,7 @@ from offramp.core.directory.schema import (
     MoudPolicy,
     ServiceType,
 )
+from offramp.core.directory.samhsa import SOURCE_PREFIXES, service_name_expr
 
 #: whole words replaced by their usual abbreviation before addresses and names are compared
 ABBREVIATIONS: dict[str, str] = {

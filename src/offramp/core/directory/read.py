@@ -15,12 +15,12 @@ from pathlib import Path
 
 import polars as pl
 
+from offramp.core.directory.batch import DirectoryBatch
 from offramp.core.directory.hsds import read_hsds
 from offramp.core.directory.merge import merge
 from offramp.core.directory.samhsa import FORMAT_KINDS, read_samhsa
-from offramp.core.directory.schema import DirectoryBatch
+from offramp.core.directory.samhsa_locator import FORMATS as LISTING_FORMATS
 from offramp.core.intake.errors import FieldError, IntakeError
-from offramp.core.programs.samhsa import FORMATS as LISTING_FORMATS
 
 FORMATS = ("hsds", "samhsa-sut", "samhsa-moud", "samhsa-otp", "samhsa-mh")
 

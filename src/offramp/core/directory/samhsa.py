@@ -1,6 +1,6 @@
 """The SAMHSA locator listings as directory records: one organization, location and service per listing.
 
-`offramp.core.programs.samhsa.read_listing` already handles every quirk of the four files (cp1252, swapped
+`offramp.core.directory.samhsa_locator.read_listing` already handles every quirk of the four files (cp1252, swapped
 coordinate headers, `NA`, lost ZIP zeros) and gives one normalised row per listing with a `listing_key`
 stable across re-imports. This module maps those rows onto the HSDS tables. Ids are uuid5 of the
 listing_key, so importing the same file again gives identical ids; the listing's warnings become the
@@ -22,15 +22,15 @@ from pathlib import Path
 
 import polars as pl
 
-from offramp.core.directory.schema import (
+from offramp.core.directory.batch import (
     Cost,
     DirectoryBatch,
     MoudPolicy,
     ServiceType,
     derived_id,
 )
-from offramp.core.programs.listing import ListingKind, MoudCategory
-from offramp.core.programs.samhsa import read_listing
+from offramp.core.directory.listing import ListingKind, MoudCategory
+from offramp.core.directory.samhsa_locator import read_listing
 
 #: the `offramp programs import --format` name of each listing kind (also the prefix of `sources`)
 FORMAT_KINDS: dict[str, ListingKind] = {

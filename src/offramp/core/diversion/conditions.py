@@ -36,7 +36,7 @@ team, not a measure of the condition.
 
 **Restitution.** Inability to pay never by itself bars entry or causes termination (APA toolkit):
 `restitution_condition_ok` never refuses; it returns a payment plan sized to what the person can pay,
-computed by `offramp.core.restitution` (`plan_for`, `schedule`), the same plans the restitution ledger uses.
+computed by `offramp.core.victims.restitution` (`plan_for`, `schedule`), the same plans the restitution ledger uses.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
-from offramp.core import restitution
 from offramp.core.enums import DescribedEnum
+from offramp.core.victims import restitution
 
 
 class ConditionKind(DescribedEnum):
@@ -293,7 +293,7 @@ def progress(condition: Condition, entries: Iterable[ProgressEntry]) -> Progress
 
 # --- restitution ---------------------------------------------------------------------------------------------
 
-#: one cent (the same as `offramp.core.restitution.CENT`)
+#: one cent (the same as `offramp.core.victims.restitution.CENT`)
 CENT = restitution.CENT
 
 
@@ -301,7 +301,7 @@ CENT = restitution.CENT
 class PaymentPlan:
     """A suggested plan: `installments` monthly payments of `monthly`, the last one `final_installment`.
 
-    A summary of core `offramp.core.restitution`'s plan and schedule (`plan`, when the plan has a start
+    A summary of core `offramp.core.victims.restitution`'s plan and schedule (`plan`, when the plan has a start
     date; `schedule(total, plan)` lists its instalments)."""
 
     total: Decimal
@@ -329,7 +329,7 @@ def restitution_condition_ok(
     Returns a payment plan of what the person can pay each month (`monthly_ability_to_pay`, from the
     office's ability-to-pay assessment). With nothing to pay now, the plan defers payment for review.
 
-    A thin wrapper over `offramp.core.restitution.plan_for` and `schedule` (the one implementation of plans
+    A thin wrapper over `offramp.core.victims.restitution.plan_for` and `schedule` (the one implementation of plans
     the ledger pages use too): amounts are exact cents (`restitution.money`: a fraction of a cent raises
     ValueError rather than being rounded), and an ability too small to pay within
     `restitution.MAX_INSTALLMENTS` months gives a deferred plan, as `plan_for` does. Without `start`, the

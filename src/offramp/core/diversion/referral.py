@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from offramp.core import relief
 from offramp.core.diversion.conditions import (
     Condition,
     ConditionKind,
@@ -44,6 +43,7 @@ from offramp.core.diversion.lifecycle import (
     ReferralState,
 )
 from offramp.core.enums import PleaStage
+from offramp.core.outcomes import relief
 
 #: the states in which a referral is still open (a case has at most one open referral)
 OPEN_STATES: frozenset[ReferralState] = frozenset(s for s in ReferralState if s not in FINAL_STATES)

@@ -21,7 +21,7 @@ import polars as pl
 
 from offramp.core.diversion.lifecycle import ReferralState, reachable_states
 from offramp.core.enums import ReferralResult
-from offramp.core.followup import ExitKind
+from offramp.core.outcomes.followup import ExitKind
 
 S = ReferralState
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import polars as pl
 
 from offramp.core.enums import GRAMS_PER_UNIT
-from offramp.core.records import CASE_FACTS as RECORD_FACTS
-from offramp.core.records import CASE_SCHEMA, CaseBatch
+from offramp.core.intake.batch import CASE_FACTS as RECORD_FACTS
+from offramp.core.intake.batch import CASE_SCHEMA, CaseBatch
 
 #: case facts copied from CASE_SCHEMA as they are
 CASE_FACTS: tuple[str, ...] = ("agency", *RECORD_FACTS)

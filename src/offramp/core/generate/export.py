@@ -20,8 +20,8 @@ import polars as pl
 
 from offramp.core.evaluation.frame import grams_expr, primary_charges
 from offramp.core.generate import DISPOSITION_COLUMNS, write_cases_csv
+from offramp.core.intake.batch import CaseBatch
 from offramp.core.intake.offramp_csv import REQUIRED_HEADER
-from offramp.core.records import CaseBatch
 
 #: the columns written: the required header, then the optional agency, stage and disposition columns
 EXPORT_COLUMNS: tuple[str, ...] = (*REQUIRED_HEADER, "agency", *DISPOSITION_COLUMNS)

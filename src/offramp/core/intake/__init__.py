@@ -1,4 +1,4 @@
-"""Intake: parse a source file into a validated, normalised `CaseBatch` (see `core.records`).
+"""Intake: parse a source file into a validated, normalised `CaseBatch` (see `core.intake.batch`).
 
 Each format lives in its own module and registers itself in `FORMATS`; the CLI and the web layer only
 call `parse_file`. Parsing is all-or-nothing: any invalid value raises `IntakeError` listing every problem
@@ -11,8 +11,8 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
+from offramp.core.intake.batch import CaseBatch
 from offramp.core.intake.errors import FieldError, IntakeError
-from offramp.core.records import CaseBatch
 
 Parser = Callable[[Path], CaseBatch]
 

@@ -15,8 +15,8 @@ from typing import Literal
 import polars as pl
 
 from offramp.core.enums import DescribedEnum
+from offramp.core.intake.batch import WARNING_SCHEMA
 from offramp.core.intake.errors import MAX_LISTED_ERRORS, FieldError, IntakeError
-from offramp.core.records import WARNING_SCHEMA
 
 Kind = Literal["str", "date", "int", "float", "bool", "enum"]
 

@@ -1,4 +1,4 @@
-"""Pydantic validation errors of a `core.model.Case`, in the words of a `FieldError`.
+"""Pydantic validation errors of a `core.intake.document.Case`, in the words of a `FieldError`.
 
 Pydantic says "Input should be a valid boolean" at ('charges', 0, 'primary'); a user needs
 `file:3:charges.1.primary: 'yes' — expected true or false`. The path is dotted with 1-based list
@@ -18,9 +18,9 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from offramp.core.intake.document import Case
 from offramp.core.intake.errors import FieldError
 from offramp.core.intake.offramp_csv import COLUMNS
-from offramp.core.model import Case
 
 #: longest value text shown in an error; a whole line of JSON is clipped
 MAX_VALUE_CHARS = 80

@@ -19,6 +19,7 @@ from offramp.core.enums import (
     Severity,
     Sex,
 )
+from offramp.core.intake.batch import CASE_FACTS, CaseBatch
 from offramp.core.intake.common import (
     DISPOSITION_ALIASES,
     EARLIEST_PLAUSIBLE_YEAR,
@@ -34,7 +35,6 @@ from offramp.core.intake.common import (
 )
 from offramp.core.intake.errors import FieldError, IntakeError
 from offramp.core.intake.fields import Column, blank_to_null, parse_columns, require_columns
-from offramp.core.records import CASE_FACTS, CaseBatch
 
 ZIP_PATTERN = r"^\d{5}(-\d{4})?$"
 

@@ -1,4 +1,4 @@
-"""`offramp-jsonl`: one full nested case per line, in the shape of `core.model.Case`.
+"""`offramp-jsonl`: one full nested case per line, in the shape of `core.intake.document.Case`.
 
 Documented in docs/formats.md and published as JSON Schema in docs/schemas/offramp-jsonl.schema.json.
 Produces the same `CaseBatch` as offramp-csv, with the same normalisation: the same aliases for sex, race
@@ -38,6 +38,14 @@ from offramp.core.enums import (
     Sex,
 )
 from offramp.core.intake import offramp_csv
+from offramp.core.intake.batch import (
+    CASE_SCHEMA,
+    CHARGE_SCHEMA,
+    PERSON_SCHEMA,
+    VICTIM_SCHEMA,
+    WARNING_SCHEMA,
+    CaseBatch,
+)
 from offramp.core.intake.common import (
     DISPOSITION_ALIASES,
     ETHNICITY_ALIASES,
@@ -48,18 +56,10 @@ from offramp.core.intake.common import (
     nibrs_code,
     person_conflict_warnings,
 )
+from offramp.core.intake.document import Case
 from offramp.core.intake.errors import FieldError, IntakeError
 from offramp.core.intake.fields import _implausible, _plausible_message
 from offramp.core.intake.model_errors import field_errors, value_text
-from offramp.core.model import Case
-from offramp.core.records import (
-    CASE_SCHEMA,
-    CHARGE_SCHEMA,
-    PERSON_SCHEMA,
-    VICTIM_SCHEMA,
-    WARNING_SCHEMA,
-    CaseBatch,
-)
 
 SOURCE_FORMAT = "offramp-jsonl"
 

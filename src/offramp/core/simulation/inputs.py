@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from offramp.core.evaluation.frame import case_frame
-from offramp.core.records import CaseBatch
+from offramp.core.intake.batch import CaseBatch
 
 #: changed cases the report explains for users who may open those cases (supervisors)
 SAMPLE_WITH_CASE_ACCESS = 12

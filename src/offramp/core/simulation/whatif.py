@@ -30,9 +30,9 @@ import numpy as np
 import polars as pl
 
 from offramp.core.analytics import metrics as m
+from offramp.core.analytics.dataset import Decision
 from offramp.core.analytics.disparity import DecisionPoint, rri
-from offramp.core.analytics.frame import Decision
-from offramp.core.directory.schema import PROGRAM_TYPE_SERVICES
+from offramp.core.directory.batch import PROGRAM_TYPE_SERVICES
 from offramp.core.evaluation.engine import evaluate
 from offramp.core.evaluation.explain import Explanation, explain
 from offramp.core.policy.pack import Outcome, Pack
@@ -159,7 +159,7 @@ class SimulationResult:
 
 def capacity_from_services(services: pl.DataFrame) -> dict[str, ProgramCapacity]:
     """Capacity per program type from directory services (`service_types` list, `capacity`, `vacancies`,
-    as in `directory.schema.SERVICE_SCHEMA`): a service counts toward every program type one of its
+    as in `directory.batch.SERVICE_SCHEMA`): a service counts toward every program type one of its
     service types fills (PROGRAM_TYPE_SERVICES), so a service offering two kinds counts for both."""
     result: dict[str, ProgramCapacity] = {}
     types = services["service_types"].to_list() if services.height else []

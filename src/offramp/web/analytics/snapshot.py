@@ -53,12 +53,12 @@ import polars as pl
 from django.conf import settings
 from django.db import connection
 
-from offramp.core.analytics.frame import ANALYTICS_SCHEMA, conform
+from offramp.core.analytics.dataset import ANALYTICS_SCHEMA, conform
 from offramp.core.analytics.rows import analytics_rows
 from offramp.core.decision import TraceError, read_trace
 from offramp.core.evaluation.engine import evaluate
 from offramp.core.evaluation.frame import case_frame
-from offramp.core.records import DISPOSITION_FACTS
+from offramp.core.intake.batch import DISPOSITION_FACTS
 from offramp.web.analytics.sources import consultations, ledger_entries, office_referrals
 from offramp.web.cases.batch import StoredBatch, read_batch
 from offramp.web.cases.models import Case

@@ -25,8 +25,8 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 
 from offramp.core.analytics import disparity, metrics, shaping
+from offramp.core.analytics.dataset import COLUMN_MEANINGS
 from offramp.core.analytics.filters import Filters, disparity_breakdown
-from offramp.core.analytics.frame import COLUMN_MEANINGS
 from offramp.core.analytics.justice_counts import JC_HEADERS, justice_counts
 from offramp.core.policy import PackError, resolve_pack
 from offramp.core.simulation import Assumptions, default_assumptions_path, render_html, simulate

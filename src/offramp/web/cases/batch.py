@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 from django.db.models import QuerySet
 
-from offramp.core.records import (
+from offramp.core.intake.batch import (
     CASE_SCHEMA,
     CHARGE_SCHEMA,
     PERSON_SCHEMA,

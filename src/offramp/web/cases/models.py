@@ -1,4 +1,4 @@
-"""Storage of the domain model (offramp.core.records). Field names equal the record columns so the
+"""Storage of the domain model (offramp.core.intake.batch). Field names equal the record columns so the
 importer can write frames as they are; the architecture tests check the two stay in step."""
 
 from __future__ import annotations

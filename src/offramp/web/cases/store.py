@@ -18,7 +18,7 @@ import polars_hash as plh
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from offramp.core.records import CaseBatch
+from offramp.core.intake.batch import CaseBatch
 from offramp.web.bulk import LOOKUP_CHUNK, BulkWriter, bulk_load_mode, reset_sequences
 from offramp.web.cases.models import (
     Case,

@@ -20,13 +20,13 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 
-from offramp.core.consent import Purpose, SudInformation
 from offramp.core.decision import DecisionTrace, FindingTrace, RuleTrace
 from offramp.core.evaluation.explain import explain
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.policy import Pack, registry
 from offramp.core.policy.registry import effective
 from offramp.core.screening import get_instrument
+from offramp.core.screening.consent import Purpose, SudInformation
 from offramp.web.cases.batch import batch_for
 from offramp.web.cases.models import Case
 from offramp.web.treatment.access import sud_access

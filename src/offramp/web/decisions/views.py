@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from offramp.core.consent import REDISCLOSURE_NOTICE
+from offramp.core.screening.consent import REDISCLOSURE_NOTICE
 from offramp.web.accounts.access import permission_required_audited
 from offramp.web.audit.models import Action
 from offramp.web.audit.record import record

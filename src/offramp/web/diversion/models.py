@@ -29,7 +29,7 @@ from offramp.core.diversion import (
 )
 from offramp.core.diversion import referral as rules
 from offramp.core.enums import PleaStage
-from offramp.core.relief import ReliefEntry
+from offramp.core.outcomes.relief import ReliefEntry
 from offramp.web.cases.models import Case
 from offramp.web.immutable import ImmutableModel
 

@@ -21,7 +21,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from offramp.core import relief
 from offramp.core.diversion import (
     Blocked,
     ConditionKind,
@@ -37,6 +36,7 @@ from offramp.core.diversion import Condition as CoreCondition
 from offramp.core.diversion import referral as rules
 from offramp.core.diversion.deadlines import Deadline
 from offramp.core.diversion.referral import TransitionInput  # views and tests build it from here
+from offramp.core.outcomes import relief
 from offramp.web.audit.models import Action
 from offramp.web.audit.models import Outcome as AuditOutcome
 from offramp.web.audit.record import record

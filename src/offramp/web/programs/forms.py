@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from offramp.core.directory.schema import MoudPolicy, ServiceType
+from offramp.core.directory.batch import MoudPolicy, ServiceType
 from offramp.web.programs.models import CapacityUpdate
 
 #: languages offered as a filter: ISO 639-1 code -> name (the directory stores codes)

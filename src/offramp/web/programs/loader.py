@@ -11,7 +11,7 @@ from django.db import transaction
 
 from offramp.core.directory.read import read_directory
 from offramp.core.directory.samhsa import FORMAT_KINDS
-from offramp.core.programs import GEORGIA_FILES, GEORGIA_FOLDER
+from offramp.core.directory.samhsa_locator import GEORGIA_FILES, GEORGIA_FOLDER
 from offramp.web.programs.store import StoreCounts, import_batch
 
 #: the packaged Georgia files, by `offramp programs import --format` name

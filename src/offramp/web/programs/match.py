@@ -24,8 +24,8 @@ from typing import Any
 import polars as pl
 from django.db.models import Max
 
+from offramp.core.directory.batch import NEED_SERVICES, PROGRAM_TYPE_SERVICES, match_frame
 from offramp.core.directory.matching import MatchRequest, match
-from offramp.core.directory.schema import NEED_SERVICES, PROGRAM_TYPE_SERVICES, match_frame
 from offramp.core.policy.pack import Outcome
 from offramp.web.decisions import recommend
 from offramp.web.programs.models import CapacityUpdate, DirectoryImport, Service

@@ -1,5 +1,5 @@
 """The program directory in the database: Open Referral HSDS 3.0's organization, service, location and
-service_at_location, with Offramp's extensions on the service (core `offramp.core.directory.schema`).
+service_at_location, with Offramp's extensions on the service (core `offramp.core.directory.batch`).
 
 Field names equal the columns of core's schemas (ORGANIZATION_SCHEMA, SERVICE_SCHEMA, ...), list columns
 are JSONFields, and the ids are the records' own UUIDs, so `store.store_directory` writes a
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from offramp.core.directory.schema import Cost, MoudPolicy, Sex
+from offramp.core.directory.batch import Cost, MoudPolicy, Sex
 
 
 class DirectoryRecord(models.Model):

@@ -28,14 +28,14 @@ import polars as pl
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from offramp.core.directory.merge import merge
-from offramp.core.directory.schema import (
+from offramp.core.directory.batch import (
     LOCATION_SCHEMA,
     ORGANIZATION_SCHEMA,
     SERVICE_AT_LOCATION_SCHEMA,
     SERVICE_SCHEMA,
     DirectoryBatch,
 )
+from offramp.core.directory.merge import merge
 from offramp.core.simulation import capacity_from_services
 from offramp.web.bulk import BulkWriter
 from offramp.web.cases.store import with_hash

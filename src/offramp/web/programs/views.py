@@ -21,8 +21,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from offramp.core.directory.batch import Cost, MoudPolicy, Payment, ServiceType, Sex
 from offramp.core.directory.export import export_hsds
-from offramp.core.directory.schema import Cost, MoudPolicy, Payment, ServiceType, Sex
 from offramp.core.enums import OffenseKind, PleaStage
 from offramp.web.accounts.access import permission_required_audited
 from offramp.web.audit.models import Action

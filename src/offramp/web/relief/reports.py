@@ -1,9 +1,9 @@
 """The record-relief and follow-up reports, read from the database and computed by core.
 
 - `relief_candidates(pack, today)`: every stored case with a conviction disposition
-  (`core.relief.CONVICTION_DISPOSITIONS`), evaluated with today's pack (`engine.evaluate(..., on=today)`:
+  (`core.outcomes.relief.CONVICTION_DISPOSITIONS`), evaluated with today's pack (`engine.evaluate(..., on=today)`:
   today's parameter values, not those in force when the case was received) and kept when today's outcome
-  is a decline or a diversion (`core.relief.retrospective_candidates`). The evaluation frame is built the
+  is a decline or a diversion (`core.outcomes.relief.retrospective_candidates`). The evaluation frame is built the
   way intake builds it (`core.evaluation.frame.case_frame` over the `CaseBatch` that `cases.batch.batch_for`
   reads from the database), in one query per table, so thousands of cases cost a few queries and one
   vectorised evaluation. No SUD screening and no needs assessment is read: a retrospective audit of policy looks at
@@ -11,7 +11,7 @@
 - `followup(today)`: exits from programs, i.e. imported program referrals (`cases.ProgramReferral`,
   e.g. the CCSAO Diversion export: graduated = completed, failed = terminated, on `closed_date`) and the
   office's own diversion referrals (`diversion.Referral`: `completed_on` / `terminated_on`), joined to every
-  stored case of the same person (`core.followup.recidivism` and `summary`).
+  stored case of the same person (`core.outcomes.followup.recidivism` and `summary`).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from offramp.core.csvsafe import inert_csv
 from offramp.core.diversion import referral_progress as progress
 from offramp.core.evaluation.engine import evaluate
 from offramp.core.evaluation.frame import case_frame
-from offramp.core.followup import DEFAULT_WINDOWS, recidivism, summary
-from offramp.core.records import CaseBatch
-from offramp.core.relief import CONVICTION_DISPOSITIONS, retrospective_candidates
+from offramp.core.intake.batch import CaseBatch
+from offramp.core.outcomes.followup import DEFAULT_WINDOWS, recidivism, summary
+from offramp.core.outcomes.relief import CONVICTION_DISPOSITIONS, retrospective_candidates
 from offramp.web.cases.batch import batch_for
 from offramp.web.cases.models import Case, ProgramReferral
 from offramp.web.diversion.models import Referral
@@ -156,7 +156,7 @@ def cases_of(people: list[str]) -> pl.DataFrame:
 @dataclass(frozen=True)
 class FollowupReport:
     exits: pl.DataFrame  # recidivism's rows: EXIT_SCHEMA + within_<N>y + first_new_case_key/date
-    summary: pl.DataFrame  # core.followup.SUMMARY_SCHEMA
+    summary: pl.DataFrame  # core.outcomes.followup.SUMMARY_SCHEMA
     windows: tuple[int, ...]
     today: dt.date
 

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from offramp.core.followup import window_column
-from offramp.core.relief import to_csv
+from offramp.core.outcomes.followup import window_column
+from offramp.core.outcomes.relief import to_csv
 from offramp.web.accounts.access import permission_required_audited
 from offramp.web.audit.models import Action
 from offramp.web.audit.record import record

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from offramp.core.consent import AccessDecision, Consent, SudInformation, Viewer, decide_access
+from offramp.core.screening.consent import AccessDecision, Consent, SudInformation, Viewer, decide_access
 from offramp.web.accounts.access import audit_refusal
 from offramp.web.accounts.roles import role_slugs_of
 from offramp.web.audit.models import Action

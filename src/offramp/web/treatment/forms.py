@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils import timezone
 
-from offramp.core.consent import Purpose, SudInformation
 from offramp.core.screening import (
     INSTRUMENTS,
     Administration,
@@ -20,6 +19,7 @@ from offramp.core.screening import (
     get_instrument,
     needs,
 )
+from offramp.core.screening.consent import Purpose, SudInformation
 from offramp.core.screening.instruments import Item, ItemKind
 from offramp.core.screening.needs import NeedsResult
 from offramp.core.screening.scoring import Answer

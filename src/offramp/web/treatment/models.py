@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from offramp.core.consent import Consent
 from offramp.core.screening import Administration, AsamLevel, AsamPlacement
+from offramp.core.screening.consent import Consent
 from offramp.core.screening.needs import assess
 from offramp.web.cases.models import Case, Person
 from offramp.web.immutable import ImmutableModel

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from offramp.core.consent import REDISCLOSURE_NOTICE, AccessDecision, Purpose, SudInformation
 from offramp.core.csvsafe import inert_text
 from offramp.core.evaluation.criteria.enums import Need
 from offramp.core.screening import needs as core_needs
+from offramp.core.screening.consent import REDISCLOSURE_NOTICE, AccessDecision, Purpose, SudInformation
 from offramp.web.accounts.access import permission_required_audited
 from offramp.web.accounts.roles import ROLE_BY_SLUG
 from offramp.web.audit.models import Action

@@ -1,4 +1,4 @@
-"""Writing the restitution ledger: every rule is core `offramp.core.restitution`'s.
+"""Writing the restitution ledger: every rule is core `offramp.core.victims.restitution`'s.
 
 `append_entry` takes the order's row lock (`select_for_update`, inside a transaction), rebuilds the core
 `Ledger` from the stored entries, appends the candidate (core refuses an overpayment, a payment before the
@@ -26,7 +26,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from offramp.core import restitution as core
+from offramp.core.victims import restitution as core
 from offramp.web.audit.models import Action
 from offramp.web.audit.record import record
 from offramp.web.victims.models import LedgerEntry, PaymentPlan, RestitutionOrder

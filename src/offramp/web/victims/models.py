@@ -6,7 +6,7 @@ letter, a ledger entry is corrected by a reversing entry, and a payment plan is 
 (the newest wins). The victims themselves are `cases.Victim` rows (imported with the case).
 
 Restitution money is `DecimalField(max_digits=12, decimal_places=2)`, never a float; every rule of the
-ledger (first entry an order, no overpayment, reversal rules, ...) is core `offramp.core.restitution`'s,
+ledger (first entry an order, no overpayment, reversal rules, ...) is core `offramp.core.victims.restitution`'s,
 checked by `offramp.web.victims.ledger.append_entry` before anything is stored.
 """
 
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from offramp.core import restitution as core
+from offramp.core.victims import restitution as core
 from offramp.web.cases.models import Case, Victim
 from offramp.web.immutable import ImmutableModel
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from offramp.core import restitution as core
+from offramp.core.victims import restitution as core
 from offramp.web.accounts.access import permission_required_audited
 from offramp.web.audit.models import Action
 from offramp.web.audit.record import record

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from offramp.core.intake.batch import WARNING_SCHEMA
 from offramp.core.intake.common import EARLIEST_PLAUSIBLE_YEAR
 from offramp.core.intake.errors import MAX_LISTED_ERRORS, FieldError
 from offramp.core.intake.fields import blank_to_null
-from offramp.core.records import WARNING_SCHEMA
 
 #: datetime shapes tried in turn (strptime codes); the first that parses wins
 DATETIME_FORMATS: tuple[str, ...] = (

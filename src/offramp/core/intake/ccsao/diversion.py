@@ -25,13 +25,13 @@ from pathlib import Path
 import polars as pl
 
 from offramp.core.enums import CaseStage, Ethnicity, Race, ReferralResult, Sex
+from offramp.core.intake.batch import WARNING_SCHEMA, CaseBatch
 from offramp.core.intake.ccsao import vocab
 from offramp.core.intake.ccsao.dates import concat_warnings, parse_date_columns
 from offramp.core.intake.ccsao.exports import DIVERSION, read_export
 from offramp.core.intake.ccsao.statutes import map_charges
 from offramp.core.intake.errors import IntakeError
 from offramp.core.intake.fields import Column, parse_columns
-from offramp.core.records import WARNING_SCHEMA, CaseBatch
 
 SOURCE_FORMAT = "ccsao-diversion"
 AGENCY = "Cook County State's Attorney (open data)"

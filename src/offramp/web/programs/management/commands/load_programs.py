@@ -13,8 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from offramp.core.directory.samhsa_locator import GEORGIA_FOLDER
 from offramp.core.intake.errors import IntakeError
-from offramp.core.programs import GEORGIA_FOLDER
 from offramp.web.audit.models import Action, Outcome
 from offramp.web.audit.record import record
 from offramp.web.programs.loader import load_georgia

@@ -28,8 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from offramp.core.intake.errors import FieldError, IntakeError
-from offramp.core.programs.listing import (
+from offramp.core.directory.listing import (
     LISTING_SCHEMA,
     STATE_BOUNDS,
     ListingKind,
@@ -38,6 +37,7 @@ from offramp.core.programs.listing import (
     listing_key_of,
     row_hash_of,
 )
+from offramp.core.intake.errors import FieldError, IntakeError
 
 #: the source's spellings of a MOUD category (lower case)
 CATEGORY_ALIASES: dict[str, str] = {

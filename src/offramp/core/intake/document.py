@@ -1,8 +1,8 @@
 """The nested domain model of one drug case, as frozen Pydantic models.
 
 This is the shape of one line of an `offramp-jsonl` file and of a case sent to the API; its JSON Schema is
-published in docs/schemas/offramp-jsonl.schema.json (see `core.schemas`). Intake flattens it into the same
-`CaseBatch` tables as the CSV format (`core.records`).
+published in docs/schemas/offramp-jsonl.schema.json (see `core.intake.json_schemas`). Intake flattens it into the same
+`CaseBatch` tables as the CSV format (`core.intake.batch`).
 
 An unknown fact is None (null in JSON, or left out), never False or 0: "no weapon found" and "nobody
 recorded whether there was a weapon" lead to different findings. Numeric bounds match the offramp-csv

@@ -6,13 +6,13 @@ number: `case_key` is an opaque key (a hash or a sequence number, never the dock
 band, and `conform` drops every column that is not in `ANALYTICS_SCHEMA`. Analysts therefore see
 de-identified data only; small-cell suppression of published tables is `disparity.public`'s job.
 
-Money is Float64 here. The restitution ledger (`offramp.core.restitution`) is exact (Decimal, to the cent)
+Money is Float64 here. The restitution ledger (`offramp.core.victims.restitution`) is exact (Decimal, to the cent)
 and stays the record; analytics only sums and divides, where a float's last bit does not matter.
 
 Missing facts are null, and null never counts as yes: a rate's numerator and denominator sum the rows
 whose flag is true. A few columns give null a meaning of its own (written in their description):
 `decision` (no decision yet), `diversion_completed` (still in the program, or never entered) and the
-`new_case_within_*` flags (the window has not elapsed, see `offramp.core.followup`).
+`new_case_within_*` flags (the window has not elapsed, see `offramp.core.outcomes.followup`).
 """
 
 from __future__ import annotations

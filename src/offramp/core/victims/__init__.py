@@ -1,0 +1,1 @@
+"""offramp.core.victims"""
