@@ -44,7 +44,16 @@ def ids(enum: type[DescribedEnum]) -> str:
 def test_it_finds_the_enums_of_every_part_of_the_core() -> None:
     assert set(ALL_ENUMS) <= set(ENUMS)
     parts = {enum.__module__.split(".")[2] for enum in ENUMS}
-    assert {"enums", "diversion", "screening", "evaluation", "directory", "outcomes", "victims", "policy"} <= parts
+    assert {
+        "enums",
+        "diversion",
+        "screening",
+        "evaluation",
+        "directory",
+        "outcomes",
+        "victims",
+        "policy",
+    } <= parts
 
 
 def test_it_covers_every_described_enum_of_the_core() -> None:

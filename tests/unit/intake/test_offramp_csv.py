@@ -298,3 +298,29 @@ def test_it_warns_when_a_persons_rows_disagree(tmp_path: Path) -> None:
     assert batch.warnings["message"].to_list() == [
         "person's rows disagree on sex; the first row's value is kept"
     ]
+
+
+LATER = ["trafficking_org_ties", "weapon_in_connection", "last_violent_conviction_year", "on_moud"]
+
+
+def test_a_file_without_the_later_fact_columns_reads_them_as_unknown(tmp_path: Path) -> None:
+    """Files written before these facts existed stay valid: the columns are optional, blank means unknown."""
+    cases = offramp_csv.parse(write_csv(tmp_path, [row()])).cases
+    assert cases.select(LATER).row(0) == (None, None, None, None)
+
+
+def test_it_reads_the_later_facts_when_the_file_has_them(tmp_path: Path) -> None:
+    header = [*GOOD, *LATER]
+    values = {"trafficking_org_ties": "true", "weapon_in_connection": "false",
+              "last_violent_conviction_year": "2019", "on_moud": "true"}  # fmt: skip
+    cases = offramp_csv.parse(write_csv(tmp_path, [row(**values)], header)).cases
+    assert cases.select(LATER).row(0) == (True, False, 2019, True)
+
+
+def test_a_bad_later_fact_is_named_by_row_and_field(tmp_path: Path) -> None:
+    header = [*GOOD, *LATER]
+    path = write_csv(
+        tmp_path, [row(), row(case_id="C2", on_moud="sometimes", last_violent_conviction_year="x")], header
+    )
+    errors = {(e.row, e.field) for e in parse_error(path).errors}
+    assert errors == {(3, "on_moud"), (3, "last_violent_conviction_year")}

@@ -20,11 +20,11 @@ import polars as pl
 
 from offramp.core.evaluation.frame import grams_expr, primary_charges
 from offramp.core.generate import DISPOSITION_COLUMNS, write_cases_csv
-from offramp.core.intake.batch import CaseBatch
+from offramp.core.intake.batch import LATER_FACTS, CaseBatch
 from offramp.core.intake.offramp_csv import REQUIRED_HEADER
 
-#: the columns written: the required header, then the optional agency, stage and disposition columns
-EXPORT_COLUMNS: tuple[str, ...] = (*REQUIRED_HEADER, "agency", *DISPOSITION_COLUMNS)
+#: the columns written: the required header, then the optional agency, stage, disposition and later facts
+EXPORT_COLUMNS: tuple[str, ...] = (*REQUIRED_HEADER, "agency", *DISPOSITION_COLUMNS, *LATER_FACTS)
 
 
 def offramp_rows(batch: CaseBatch) -> pl.DataFrame:

@@ -46,15 +46,19 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
     "sale_to_minor": pl.Boolean(),
     "near_school": pl.Boolean(),
     "organizer_role": pl.Boolean(),
+    "trafficking_org_ties": pl.Boolean(),
+    "weapon_in_connection": pl.Boolean(),
     # criminal history
     "prior_felonies": pl.Int32(),
     "prior_violent": pl.Int32(),
+    "last_violent_conviction_year": pl.Int32(),
     "prior_drug_sales": pl.Int32(),
     "on_supervision": pl.Boolean(),
     "days_since_release": pl.Int32(),
     # health facts
     "prior_overdose": pl.Boolean(),
     "injection_use": pl.Boolean(),
+    "on_moud": pl.Boolean(),
     # victims
     "victim_count": pl.Int32(),
     "narrative": pl.String(),
@@ -82,14 +86,27 @@ CASE_FACTS: tuple[str, ...] = (
     "sale_to_minor",
     "near_school",
     "organizer_role",
+    "trafficking_org_ties",
+    "weapon_in_connection",
     "prior_felonies",
     "prior_violent",
+    "last_violent_conviction_year",
     "prior_drug_sales",
     "on_supervision",
     "days_since_release",
     "prior_overdose",
     "injection_use",
+    "on_moud",
     "victim_count",
+)
+
+#: case facts added after the offramp-csv header was fixed: optional columns there (a file without them
+#: reads them as unknown), optional fields in offramp-jsonl
+LATER_FACTS: tuple[str, ...] = (
+    "trafficking_org_ties",
+    "weapon_in_connection",
+    "last_violent_conviction_year",
+    "on_moud",
 )
 
 CHARGE_SCHEMA: dict[str, pl.DataType] = {

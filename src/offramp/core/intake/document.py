@@ -204,6 +204,18 @@ class Evidence(Frozen):
         strict=True,
         description="The person is alleged to organise, lead, manage or supervise others.",
     )
+    trafficking_org_ties: bool | None = Field(
+        default=None,
+        strict=True,
+        description="Evidence ties the person to a large-scale drug trafficking organisation (the Holder "
+        "memo's 'significant ties'), beyond buying from or selling for someone.",
+    )
+    weapon_in_connection: bool | None = Field(
+        default=None,
+        strict=True,
+        description="A weapon was possessed or used in connection with the offence (not merely present "
+        "somewhere; O.C.G.A. 16-13-31(g)(2)(B), Holder memo).",
+    )
 
 
 class History(Frozen):
@@ -214,6 +226,12 @@ class History(Frozen):
     )
     prior_violent: int | None = Field(
         default=None, strict=True, ge=0, description="Number of prior violent convictions."
+    )
+    last_violent_conviction_year: int | None = Field(
+        default=None,
+        strict=True,
+        ge=EARLIEST_PLAUSIBLE_YEAR,
+        description="Year of the most recent violent conviction (the office's lookback counts from it).",
     )
     prior_drug_sales: int | None = Field(
         default=None, strict=True, ge=0, description="Number of prior convictions for drug sale or delivery."
@@ -239,6 +257,12 @@ class Health(Frozen):
         default=None, strict=True, description="The person has had a prior overdose."
     )
     injection_use: bool | None = Field(default=None, strict=True, description="The person injects drugs.")
+    on_moud: bool | None = Field(
+        default=None,
+        strict=True,
+        description="The person currently takes medication for opioid use disorder (methadone, "
+        "buprenorphine or naltrexone).",
+    )
 
 
 class Victim(Frozen):

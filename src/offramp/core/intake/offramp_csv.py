@@ -19,7 +19,7 @@ from offramp.core.enums import (
     Severity,
     Sex,
 )
-from offramp.core.intake.batch import CASE_FACTS, CaseBatch
+from offramp.core.intake.batch import CASE_FACTS, CASE_SCHEMA, LATER_FACTS, CaseBatch
 from offramp.core.intake.common import (
     DISPOSITION_ALIASES,
     EARLIEST_PLAUSIBLE_YEAR,
@@ -86,6 +86,15 @@ OPTIONAL_COLUMNS: tuple[Column, ...] = (
     Column("disposition_date", "date", plausible=(EARLIEST_PLAUSIBLE_YEAR, this_year())),
     Column("sentence_type", "enum", enum=SentenceType, aliases=SENTENCE_ALIASES),
     Column("sentence_days", "int", minimum=0, plausible=(0, 36_500)),
+    Column("trafficking_org_ties", "bool"),
+    Column("weapon_in_connection", "bool"),
+    Column(
+        "last_violent_conviction_year",
+        "int",
+        minimum=EARLIEST_PLAUSIBLE_YEAR,
+        plausible=(EARLIEST_PLAUSIBLE_YEAR, this_year()),
+    ),
+    Column("on_moud", "bool"),
 )
 
 REQUIRED_HEADER = [c.name for c in COLUMNS]
@@ -138,6 +147,8 @@ def _duplicate_case_ids(raw: pl.DataFrame, file: str) -> list[FieldError]:
 
 def _to_batch(rows: pl.DataFrame, warnings: pl.DataFrame, *, has_stage: bool, has_agency: bool) -> CaseBatch:
     rows = rows.with_columns(
+        pl.lit(None, CASE_SCHEMA[name]).alias(name) for name in LATER_FACTS if name not in rows.columns
+    ).with_columns(
         pl.col("case_id").alias("case_key"),
         pl.col("person_id").alias("person_key"),
     )

@@ -71,6 +71,7 @@ PLAUSIBLE_PATHS: dict[str, str] = {
     "cash_usd": "evidence.cash_usd",
     "prior_felonies": "history.prior_felonies",
     "prior_violent": "history.prior_violent",
+    "last_violent_conviction_year": "history.last_violent_conviction_year",
     "prior_drug_sales": "history.prior_drug_sales",
     "days_since_release": "history.days_since_release",
     "victim_count": "victim_count",

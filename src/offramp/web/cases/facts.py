@@ -94,6 +94,11 @@ def case_sections(case: Case) -> list[tuple[str, list[Fact]]]:
                 Fact("Sale to a minor", shown(case.sale_to_minor)),
                 Fact("Near a school", shown(case.near_school)),
                 Fact("Organiser, leader, manager or supervisor", shown(case.organizer_role)),
+                Fact("Ties to a trafficking organisation", shown(case.trafficking_org_ties)),
+                Fact(
+                    "Weapon possessed or used in connection with the offence",
+                    shown(case.weapon_in_connection),
+                ),
             ],
         ),
         (
@@ -101,6 +106,7 @@ def case_sections(case: Case) -> list[tuple[str, list[Fact]]]:
             [
                 Fact("Prior felonies", shown(case.prior_felonies)),
                 Fact("Prior violent convictions", shown(case.prior_violent)),
+                Fact("Year of the latest violent conviction", shown(case.last_violent_conviction_year)),
                 Fact("Prior drug sales", shown(case.prior_drug_sales)),
                 Fact("On supervision", shown(case.on_supervision)),
                 Fact("Days since last release from custody", shown(case.days_since_release)),
@@ -111,6 +117,7 @@ def case_sections(case: Case) -> list[tuple[str, list[Fact]]]:
             [
                 Fact("Prior overdose", shown(case.prior_overdose)),
                 Fact("Injection use", shown(case.injection_use)),
+                Fact("Currently on MOUD", shown(case.on_moud)),
             ],
         ),
         ("Victims", [Fact("Number of victims", shown(case.victim_count))]),
