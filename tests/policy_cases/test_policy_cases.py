@@ -36,12 +36,15 @@ DEFAULTS: dict[str, Any] = {
     "sale_to_minor": False,
     "near_school": False,
     "organizer_role": False,
+    "trafficking_org_ties": False,
+    "weapon_in_connection": False,
     "prior_felonies": 0,
     "prior_violent": 0,
     "prior_drug_sales": 0,
     "on_supervision": False,
     "prior_overdose": False,
     "injection_use": False,
+    "on_moud": False,
     "victim_count": 0,
 }
 
