@@ -29,6 +29,7 @@ QUIET: dict[str, Any] = {
     "sale_to_minor": False,
     "near_school": False,
     "organizer_role": False,
+    "trafficking_org_ties": False,
     "prior_felonies": 0,
     "prior_violent": 0,
     "prior_drug_sales": 0,
@@ -64,21 +65,35 @@ def test_it_never_makes_weak_indicators_alone_high_level() -> None:
         "packaging",
         "scales_or_ledgers",
         "large_cash",
-        "prior_drug_sales",
         "use_evidence",
     ]
     small = one(packaging=True, scales_or_ledgers=True, cash_usd=50_000.0, prior_drug_sales=3, quantity_g=1.0)
     assert small["seller_role"] == "user_seller"
 
 
-def test_it_needs_organiser_or_trafficking_with_supplier_evidence_for_high_level() -> None:
+def test_it_needs_an_organising_role_or_organisation_ties_for_high_level() -> None:
     assert one(organizer_role=True, offense_kind="delivery")["seller_role"] == "high_level"
-    assert one(quantity_g=30.0, offense_kind="trafficking")["seller_role"] == "courier"
-    assert (
-        one(quantity_g=30.0, offense_kind="trafficking", scales_or_ledgers=True)["seller_role"] == "courier"
-    )
-    supplier = one(quantity_g=30.0, offense_kind="trafficking", scales_or_ledgers=True, prior_drug_sales=2)
-    assert supplier["seller_role"] == "high_level"
+    assert one(trafficking_org_ties=True, quantity_g=None)["seller_role"] == "high_level"
+    every_weak = dict(scales_or_ledgers=True, packaging=True, cash_usd=90_000.0, prior_drug_sales=9)
+    assert one(quantity_g=5000.0, offense_kind="trafficking", **every_weak)["seller_role"] == "courier"
+
+
+def test_it_never_reads_a_role_from_weight_alone() -> None:
+    """A trafficking charge alleges weight (O.C.G.A. 16-13-31 includes knowing possession), not selling."""
+    assert one(quantity_g=30.0, offense_kind="trafficking")["seller_role"] == "trafficking_weight"
+    assert one(quantity_g=30.0, scales_or_ledgers=True)["seller_role"] == "courier"
+    assert one(drug="heroin", quantity_g=3.8)["seller_role"] == "user"  # not "wholesale"
+    assert one(quantity_g=20.0)["seller_role"] == "user"  # over the mid-level line, no selling evidence
+
+
+def test_it_keeps_prior_drug_sales_out_of_the_role() -> None:
+    row = one(prior_drug_sales=2, packaging=True, quantity_g=2.5)
+    assert row["seller_role"] == "user"
+    assert "prior_drug_sales" not in row["seller_role__present"] + row["seller_role__absent"]
+    assert row["drug_sale_history"] is True
+    assert row["drug_sale_history__present"] == ["prior_drug_sales"]
+    assert one()["drug_sale_history"] is False
+    assert one(prior_drug_sales=None)["drug_sale_history__unknown"] == ["prior_drug_sales"]
 
 
 def test_it_tells_street_sellers_from_user_sellers() -> None:
@@ -88,8 +103,22 @@ def test_it_tells_street_sellers_from_user_sellers() -> None:
 
 
 def test_it_uses_per_drug_trafficking_lines() -> None:
-    assert one(drug="fentanyl", quantity_g=4.0, offense_kind="trafficking")["seller_role"] == "courier"
+    assert (
+        one(drug="fentanyl", quantity_g=4.0, offense_kind="trafficking")["seller_role"]
+        == "trafficking_weight"
+    )
+    assert one(drug="fentanyl", quantity_g=4.0, offense_kind="delivery")["seller_role"] == "courier"
     assert one(drug="cocaine", quantity_g=4.0, offense_kind="delivery")["seller_role"] == "street_seller"
+
+
+def test_it_counts_pills() -> None:
+    """200 counterfeit pills at the pack's 0.1 g a unit are 20 g of fentanyl: trafficking weight."""
+    pills = one(drug="fentanyl", quantity_g=None, dosage_units=200.0)
+    assert pills["seller_role"] == "trafficking_weight"
+    assert "trafficking_quantity" in pills["seller_role__present"]
+    assert one(drug="fentanyl", quantity_g=None, dosage_units=5.0)["seller_role"] == "user"
+    # a weighed amount wins over the count
+    assert one(drug="fentanyl", quantity_g=1.0, dosage_units=200.0)["seller_role"] == "user"
 
 
 def test_it_lists_unknown_facts_and_counts_them_absent() -> None:
@@ -158,6 +187,6 @@ def test_it_reports_treatment_reentry_and_work_needs_from_the_facts() -> None:
 
 def test_it_declares_every_finding() -> None:  # descriptions: tests/unit/test_enums.py
     assert set(FINDINGS) == {
-        "seller_role", "public_safety_concern", "victim_involved", "overdose_risk",
+        "seller_role", "drug_sale_history", "public_safety_concern", "victim_involved", "overdose_risk",
         "overdose_responses", "sud_indicated", "needs",
     }  # fmt: skip

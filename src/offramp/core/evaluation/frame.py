@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from offramp.core.enums import GRAMS_PER_UNIT
+from offramp.core.enums import GRAMS_PER_UNIT, QuantityUnit
 from offramp.core.intake.batch import CASE_FACTS as RECORD_FACTS
 from offramp.core.intake.batch import CASE_SCHEMA, CaseBatch
 
@@ -27,6 +27,8 @@ EVAL_COLUMNS: dict[str, pl.DataType] = {
     "severity": pl.String(),
     "drug": pl.String(),
     "quantity_g": pl.Float64(),
+    # the primary charge's quantity when it is a count of pills or other dosage units (quantity_g is null then)
+    "dosage_units": pl.Float64(),
     # the person
     "age_at_received": pl.Int32(),
     # need tags from the person's needs assessment (screening.needs); null when none was done
@@ -65,7 +67,8 @@ def case_frame(
     sud_screens: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One evaluation row per case of `batch`: the case facts, its primary charge (the charge marked
-    primary, else the lowest `seq`; its offence and drug fall back to the case's own when it has none)
+    primary, else the lowest `seq`; its offence and drug fall back to the case's own when it has none;
+    its quantity in grams, or as `dosage_units` when it is a count of pills or other dosage units)
     and the person's age in the year the case was received.
 
     This is the only place those rules live: intake files, the database (`web.cases.batch.batch_for`) and
@@ -80,6 +83,10 @@ def case_frame(
         "severity",
         "drug",
         grams_expr(pl.col("quantity"), pl.col("quantity_unit")).alias("quantity_g"),
+        pl.when(pl.col("quantity_unit") == QuantityUnit.DOSAGE_UNIT.value)
+        .then(pl.col("quantity"))
+        .cast(pl.Float64)
+        .alias("dosage_units"),
     )
     persons = batch.persons.select("person_key", "birth_year").unique("person_key", keep="first")
     joined = (

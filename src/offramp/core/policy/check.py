@@ -2,18 +2,31 @@
 
 Checks: the file's shape (Pydantic), unknown findings, facts or parameters in conditions, parameters the
 criteria need but the pack lacks, bad or overlapping parameter periods, per-drug values without a
-default, bad effective dates, duplicate rule ids, missing references, rules that can never be chosen
+default, seller quantity lines out of order for some drug and date (personal use <= subsistence <=
+mid-level <= trafficking), bad effective dates, duplicate rule ids, missing references, rules that can never be chosen
 (after an unconditional rule), `when`s identical to an earlier rule's, and no unconditional fallback.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from pathlib import Path
 
 from offramp.core.enums import Drug
 from offramp.core.evaluation.criteria import REQUIRED_PARAMETERS
+from offramp.core.evaluation.criteria.seller_role import LINES as SELLER_LINES
 from offramp.core.policy.conditions import canonical, is_unconditional, validate_when
-from offramp.core.policy.pack import Pack, PackError, Problem, Rule, Source, parse_pack, read_source
+from offramp.core.policy.pack import (
+    Pack,
+    PackError,
+    Parameter,
+    Problem,
+    Rule,
+    Source,
+    parse_pack,
+    read_source,
+)
 
 DRUG_KEYS = {*Drug.values(), "default"}
 
@@ -33,6 +46,7 @@ def check_source(pack: Pack, source: Source) -> list[Problem]:
     problems = [
         *_check_effective(pack, source),
         *_check_parameters(pack, source),
+        *_check_seller_lines(pack, source),
         *_check_rules(pack, source),
     ]
     return sorted(problems, key=lambda p: (p.line, p.message))
@@ -82,6 +96,49 @@ def _check_parameters(pack: Pack, source: Source) -> list[Problem]:
                     Problem(
                         source.line((*at, "from")),
                         f"'{name}': period overlaps the one before (to {before.end})",
+                    )
+                )
+    return problems
+
+
+def _value_on(param: Parameter, on: dt.date, drug: str) -> float | None:
+    """The parameter's value for `drug` in force on `on` (None when no period covers it)."""
+    for i, period in enumerate(param.values):
+        end = period.end or (param.values[i + 1].start if i + 1 < len(param.values) else None)
+        if period.start <= on and (end is None or on < end):
+            value = period.value
+            return (
+                float(value.get(drug, value.get("default", 0.0))) if isinstance(value, dict) else float(value)
+            )
+    return None
+
+
+def _period_at(param: Parameter, on: dt.date) -> int:
+    return max((i for i, p in enumerate(param.values) if p.start <= on), default=0)
+
+
+def _check_seller_lines(pack: Pack, source: Source) -> list[Problem]:
+    """Refuse seller lines out of order: for every drug, on every date some line changes, personal use <=
+    subsistence <= mid-level <= trafficking (docs/seller-role.md#lines). One problem per pair and date,
+    at the higher line's value, naming the drugs."""
+    params = [(name, pack.parameters[name]) for name in SELLER_LINES if name in pack.parameters]
+    periods = [p for _, param in params for p in param.values]
+    dates = sorted({p.start for p in periods} | {p.end for p in periods if p.end is not None})
+    problems: list[Problem] = []
+    for on in dates:
+        for (low_name, low), (high_name, high) in itertools.pairwise(params):
+            bad = []
+            for drug in sorted(Drug.values()):
+                a, b = _value_on(low, on, drug), _value_on(high, on, drug)
+                if a is not None and b is not None and a > b:
+                    bad.append(f"{drug} {a:g} > {b:g}")
+            if bad:
+                at = ("parameters", high_name, "values", _period_at(high, on), "value")
+                problems.append(
+                    Problem(
+                        source.line(at),
+                        f"seller lines out of order from {on}: '{low_name}' above '{high_name}' for "
+                        f"{', '.join(bad)} (need personal use <= subsistence <= mid-level <= trafficking)",
                     )
                 )
     return problems

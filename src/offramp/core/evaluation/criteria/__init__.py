@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from offramp.core.evaluation.criteria import needs, overdose_risk, public_safety, seller_role, sud_indicated
+from offramp.core.evaluation.criteria import (
+    drug_sale_history,
+    needs,
+    overdose_risk,
+    public_safety,
+    seller_role,
+    sud_indicated,
+)
 from offramp.core.evaluation.criteria.base import Criterion, Finding, Params
 from offramp.core.evaluation.criteria.enums import EVALUATION_ENUMS, Need, OverdoseResponse, SellerRole
 
 CRITERIA: tuple[Criterion, ...] = (
     seller_role.CRITERION,
+    drug_sale_history.CRITERION,
     public_safety.CRITERION,
     overdose_risk.CRITERION,
     sud_indicated.CRITERION,

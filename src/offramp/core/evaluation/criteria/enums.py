@@ -16,14 +16,25 @@ class SellerRole(DescribedEnum):
         "Sells small amounts to support their own use (LEAD Santa Fe admits such subsistence sales).",
     )
     STREET_SELLER = ("street_seller", "Street-level seller of small amounts, with no organising role.")
+    MID_LEVEL = (
+        "mid_level",
+        "Sells larger amounts (wholesale): selling evidence and a quantity over the mid-level line, below "
+        "trafficking weight.",
+    )
     COURIER = (
         "courier",
-        "Carries a trafficking quantity for others, with no stake in or authority over the enterprise.",
+        "Sells or carries a trafficking quantity, with no organising role and no ties to a trafficking "
+        "organisation on file: no stake in or authority over the enterprise is shown (Amendment 794).",
     )
-    MID_LEVEL = ("mid_level", "Sells larger amounts (wholesale) below trafficking quantities.")
+    TRAFFICKING_WEIGHT = (
+        "trafficking_weight",
+        "Trafficking weight; role unknown: the quantity reaches the trafficking line, but nothing on file "
+        "shows selling, carrying for others or organising. Weight alone asserts no role.",
+    )
     HIGH_LEVEL = (
         "high_level",
-        "Supplier, organiser or leader: an organising role, or trafficking quantity with supplier evidence.",
+        "Organiser, leader or supplier: an organising or leading role, or ties to a trafficking "
+        "organisation, on file. Quantity alone never makes anyone high-level.",
     )
 
 

@@ -1,27 +1,38 @@
-"""Seller role: user, user-seller, street seller, courier, mid-level or high-level.
+"""Seller role: user, user-seller, street seller, mid-level, courier, trafficking weight or high-level.
 
-Sources (docs/SOURCES.md#sellers): USSC §3B1.2 and Amendment 794 (planning or organising, decision-making
-authority, stake in the enterprise); the Holder memo (organiser, leader, manager or supervisor; ties to
-large-scale trafficking); LEAD Seattle (3 g) and LEAD Santa Fe (6 g, subsistence sales) quantity lines;
-Georgia trafficking thresholds (O.C.G.A. 16-13-31). Quantity lines are pack parameters, per drug.
+Sources (docs/SOURCES.md#sellers, docs/seller-role.md): USSC §3B1.2 and Amendment 794 (role is relative
+culpability: planning or organising, decision-making authority, stake in the enterprise; a person paid
+for tasks with no proprietary interest is considered for mitigation); the Holder memo (organiser, leader,
+manager or supervisor; ties to large-scale trafficking organisations); LEAD Seattle (3 g) and LEAD
+Santa Fe (6 g, subsistence sales); O.C.G.A. 16-13-31 trafficking thresholds. The quantity lines are pack
+parameters, per drug, and the pack checker refuses lines out of order
+(personal use <= subsistence <= mid-level <= trafficking).
 
-Packaging, scales or ledgers and large cash are WEAK indicators of intent to distribute: with other
-evidence they show selling, but alone they never make someone high-level. High-level requires an
-organising role, or a trafficking quantity together with at least two supplier indicators (scales or
-ledgers, large cash, prior drug sales). A trafficking quantity without that is a courier (paid to carry,
-no stake: Amendment 794). Precedence, top first:
+Three rules keep weight and history from standing in for role:
 
-| role | when |
+- High-level needs role evidence: an organising or leading role (`organizer_role`) or ties to a
+  trafficking organisation (`trafficking_org_ties`). No quantity and no count of weak indicators makes
+  anyone high-level.
+- Quantity alone never asserts a role. Selling needs a sale charge (intent, delivery, manufacture), a
+  sale to a minor, or two weak indicators (packaging, scales or ledgers, large cash, a quantity over the
+  personal-use line). A trafficking charge is not a sale charge: O.C.G.A. 16-13-31 makes knowing
+  possession of the weight trafficking, so the charge shows weight, not selling. At trafficking weight
+  without selling evidence the role is `trafficking_weight` (role unknown); below it, `user`.
+- Prior drug sales are criminal history, not role evidence: they are their own finding
+  (`drug_sale_history`), never counted here (counting them twice carries enforcement bias into role).
+
+Pills count: when the primary charge is a count of dosage units, the count times the pack's
+`dosage_unit_grams` (per drug, an office choice) is the quantity compared with the lines.
+
+| role | when (top first) |
 |---|---|
-| high_level | organiser role, or trafficking quantity and 2+ supplier indicators |
-| courier | trafficking quantity |
-| mid_level | quantity over `mid_level_grams` |
+| high_level | organiser or leader role, or ties to a trafficking organisation |
+| courier | trafficking quantity and selling evidence |
+| trafficking_weight | trafficking quantity, no selling evidence: role unknown |
+| mid_level | selling evidence and quantity over `mid_level_grams` |
 | user_seller | selling evidence, quantity within `subsistence_sale_grams`, and use evidence |
 | street_seller | selling evidence |
 | user | otherwise |
-
-Selling evidence: a sale, intent or manufacture charge, a sale to a minor, or two or more of packaging,
-scales or ledgers, large cash, prior drug sales, and a quantity over `personal_use_grams`.
 """
 
 from __future__ import annotations
@@ -32,20 +43,22 @@ from offramp.core.evaluation.criteria.base import Criterion, Finding, Params, co
 from offramp.core.evaluation.criteria.enums import SellerRole
 
 NAME = "seller_role"
-SALE_CHARGES = ["possession_with_intent", "delivery", "manufacture", "trafficking"]
-#: weak indicators of selling: two or more of them (or a sale charge) show selling, never high-level
-WEAK = ("packaging", "scales_or_ledgers", "large_cash", "prior_drug_sales", "over_personal_use_quantity")
-PARAMETERS = (
-    "personal_use_grams",
-    "subsistence_sale_grams",
-    "mid_level_grams",
-    "trafficking_grams",
-    "large_cash_usd",
-)
+#: charges that allege selling; trafficking is left out: in Georgia it is possession of the weight
+SALE_CHARGES = ["possession_with_intent", "delivery", "manufacture"]
+#: weak indicators of selling: two or more of them (or a sale charge) show selling, never a higher role
+WEAK = ("packaging", "scales_or_ledgers", "large_cash", "over_personal_use_quantity")
+#: the per-drug quantity lines, in the order they must hold (the pack checker refuses any other order)
+LINES = ("personal_use_grams", "subsistence_sale_grams", "mid_level_grams", "trafficking_grams")
+PARAMETERS = (*LINES, "dosage_unit_grams", "large_cash_usd")
+
+
+def quantity(params: Params) -> pl.Expr:
+    """The quantity compared with the lines: grams, or a dosage-unit count times `dosage_unit_grams`."""
+    return pl.coalesce(pl.col("quantity_g"), pl.col("dosage_units") * params["dosage_unit_grams"])
 
 
 def indicators(params: Params) -> dict[str, pl.Expr]:
-    q = pl.col("quantity_g")
+    q = quantity(params)
     return {
         "sale_charge": pl.col("offense_kind").is_in(SALE_CHARGES),
         "sale_to_minor": pl.col("sale_to_minor"),
@@ -56,8 +69,8 @@ def indicators(params: Params) -> dict[str, pl.Expr]:
         "packaging": pl.col("packaging"),
         "scales_or_ledgers": pl.col("scales_or_ledgers"),
         "large_cash": pl.col("cash_usd") >= params["large_cash_usd"],
-        "prior_drug_sales": pl.col("prior_drug_sales") > 0,
         "organizer_role": pl.col("organizer_role"),
+        "trafficking_org_ties": pl.col("trafficking_org_ties"),
         "use_evidence": pl.col("injection_use")
         | pl.col("prior_overdose")
         | (pl.col("offense_kind") == "possession"),
@@ -67,15 +80,16 @@ def indicators(params: Params) -> dict[str, pl.Expr]:
 def exprs(params: Params) -> dict[str, pl.Expr]:
     i = indicators(params)
     weak = count_of({k: i[k] for k in WEAK})
-    supplier = count_of({k: i[k] for k in ("scales_or_ledgers", "large_cash", "prior_drug_sales")})
     selling = flag(i["sale_charge"]) | flag(i["sale_to_minor"]) | (weak >= 2)
     trafficking = flag(i["trafficking_quantity"])
     role = (
-        pl.when(flag(i["organizer_role"]) | (trafficking & (supplier >= 2)))
+        pl.when(flag(i["organizer_role"]) | flag(i["trafficking_org_ties"]))
         .then(pl.lit(SellerRole.HIGH_LEVEL.value))
-        .when(trafficking)
+        .when(trafficking & selling)
         .then(pl.lit(SellerRole.COURIER.value))
-        .when(flag(i["mid_level_quantity"]))
+        .when(trafficking)
+        .then(pl.lit(SellerRole.TRAFFICKING_WEIGHT.value))
+        .when(selling & flag(i["mid_level_quantity"]))
         .then(pl.lit(SellerRole.MID_LEVEL.value))
         .when(selling & ~flag(i["over_subsistence_quantity"]) & flag(i["use_evidence"]))
         .then(pl.lit(SellerRole.USER_SELLER.value))
@@ -88,10 +102,14 @@ def exprs(params: Params) -> dict[str, pl.Expr]:
 
 CRITERION = Criterion(
     name=NAME,
-    description="The person's role in the drug trade, from quantity, indicators and organising role.",
+    description=(
+        "The person's role in the drug trade: organising role or organisation ties, selling evidence and "
+        "quantity; weight alone shows no role."
+    ),
     reference=(
         "USSC §3B1.2 and Amendment 794 (2015); U.S. DOJ Holder memo (Aug 2013); LEAD Seattle 3 g and "
-        "LEAD Santa Fe 6 g lines; O.C.G.A. 16-13-31 trafficking thresholds (docs/SOURCES.md#sellers)."
+        "LEAD Santa Fe 6 g lines; O.C.G.A. 16-13-31 trafficking thresholds; office choices as marked in "
+        "the pack (docs/SOURCES.md#sellers, docs/seller-role.md)."
     ),
     findings=(Finding(NAME, "enum", tuple(SellerRole.values())),),
     exprs=exprs,
