@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from offramp.core.evaluation.frame import case_frame
 from offramp.core.intake import offramp_csv
 from offramp.core.intake.batch import CASE_SCHEMA, CHARGE_SCHEMA, PERSON_SCHEMA, WARNING_SCHEMA
 from offramp.core.intake.common import this_year
@@ -324,3 +325,22 @@ def test_a_bad_later_fact_is_named_by_row_and_field(tmp_path: Path) -> None:
     )
     errors = {(e.row, e.field) for e in parse_error(path).errors}
     assert errors == {(3, "on_moud"), (3, "last_violent_conviction_year")}
+
+
+def test_it_reads_a_pill_count_as_the_charges_dosage_units(tmp_path: Path) -> None:
+    """Issue 12: 200 counterfeit pills are a quantity (unit dosage_unit), not a blank read as "user"; a
+    weight, when given, wins; the evaluation frame carries the count as `dosage_units`."""
+    header = [*GOOD, "dosage_units"]
+    rows = [
+        row(case_id="C1", quantity_g="", dosage_units="200"),
+        row(case_id="C2", quantity_g="2.5", dosage_units="30"),
+        row(case_id="C3", quantity_g="", dosage_units=""),
+    ]
+    batch = offramp_csv.parse(write_csv(tmp_path, rows, header))
+    assert batch.charges.select("quantity", "quantity_unit", "quantity_raw").rows() == [
+        (200.0, "dosage_unit", "200"),
+        (2.5, "g", "2.5"),
+        (None, None, None),
+    ]
+    frame = case_frame(batch)
+    assert frame.select("quantity_g", "dosage_units").rows() == [(None, 200.0), (2.5, None), (None, None)]

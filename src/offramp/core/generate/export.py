@@ -2,9 +2,10 @@
 
 offramp-csv is one row per case with its primary charge (docs/formats.md), so the row carries what core's
 `case_frame` would evaluate: the primary charge (the one marked primary, else the lowest seq) with its
-quantity in grams, the case's own offence and drug where the charge has none, the person's demographics
-and the case's facts, stage and disposition. Other charges, victims and imported program referrals have
-no column in the format and are not written; the charge's own statute and title text are kept.
+quantity in grams (or its count of pills in `dosage_units`), the case's own offence and drug where the
+charge has none, the person's demographics and the case's facts, stage and disposition. Other charges,
+victims and imported program referrals have no column in the format and are not written; the charge's
+own statute and title text are kept.
 
 Every value is written as normalised (`sex` "unknown", not the source's own spelling), so importing the
 file gives the same cases, and evaluating it gives the same findings and outcomes as evaluating the stored
@@ -18,13 +19,20 @@ from pathlib import Path
 
 import polars as pl
 
+from offramp.core.enums import QuantityUnit
 from offramp.core.evaluation.frame import grams_expr, primary_charges
 from offramp.core.generate import DISPOSITION_COLUMNS, write_cases_csv
 from offramp.core.intake.batch import LATER_FACTS, CaseBatch
 from offramp.core.intake.offramp_csv import REQUIRED_HEADER
 
 #: the columns written: the required header, then the optional agency, stage, disposition and later facts
-EXPORT_COLUMNS: tuple[str, ...] = (*REQUIRED_HEADER, "agency", *DISPOSITION_COLUMNS, *LATER_FACTS)
+EXPORT_COLUMNS: tuple[str, ...] = (
+    *REQUIRED_HEADER,
+    "agency",
+    *DISPOSITION_COLUMNS,
+    *LATER_FACTS,
+    "dosage_units",
+)
 
 
 def offramp_rows(batch: CaseBatch) -> pl.DataFrame:
@@ -38,6 +46,10 @@ def offramp_rows(batch: CaseBatch) -> pl.DataFrame:
         "severity",
         pl.col("drug").alias("charge_drug"),
         grams_expr(pl.col("quantity"), pl.col("quantity_unit")).alias("quantity_g"),
+        pl.when(pl.col("quantity_unit") == QuantityUnit.DOSAGE_UNIT.value)
+        .then(pl.col("quantity"))
+        .cast(pl.Float64)
+        .alias("dosage_units"),
     )
     persons = batch.persons.unique("person_key", keep="first").drop("sex_raw", "race_raw", "ethnicity_raw")
     rows = (

@@ -66,6 +66,7 @@ CSV_MEANING: dict[str, tuple[type[BaseModel], str]] = {
     "severity": (Charge, "severity"),
     "drug": (Charge, "drug"),
     "quantity_g": (Charge, "quantity"),
+    "dosage_units": (Charge, "quantity"),
     "weapon": (Evidence, "weapon"),
     "violence": (Evidence, "violence"),
     "sale_to_minor": (Evidence, "sale_to_minor"),
@@ -99,6 +100,9 @@ CSV_MEANING: dict[str, tuple[type[BaseModel], str]] = {
 CSV_MEANING_OVERRIDES: dict[str, str] = {
     "quantity_g": "Amount of the drug of the primary charge, in grams (net weight where known). Over "
     "100,000 g is imported with a data-quality warning.",
+    "dosage_units": "Count of pills or other dosage units of the primary charge, where no weight is known "
+    "(quantity_g blank); a weight, when given, is used instead. Over 1,000,000 is imported with a "
+    "data-quality warning.",
     "victim_count": "Number of victims of the offence.",
 }
 

@@ -95,6 +95,9 @@ OPTIONAL_COLUMNS: tuple[Column, ...] = (
         plausible=(EARLIEST_PLAUSIBLE_YEAR, this_year()),
     ),
     Column("on_moud", "bool"),
+    # a count of pills or other dosage units for the primary charge, where no weight is known (quantity_g
+    # blank): the charge's quantity is this count, its unit dosage_unit. A weight, when given, wins.
+    Column("dosage_units", "float", minimum=0, plausible=(0, 1_000_000)),
 )
 
 REQUIRED_HEADER = [c.name for c in COLUMNS]
@@ -192,6 +195,7 @@ def _to_batch(rows: pl.DataFrame, warnings: pl.DataFrame, *, has_stage: bool, ha
         _optional("sentence_type__raw", pl.String(), rows).alias("sentence_type_raw"),
         _optional("sentence_days", pl.Int32(), rows),
     )
+    pills = _optional("dosage_units", pl.Float64(), rows)
     charges = rows.select(
         "case_key",
         pl.lit(1, pl.Int32).alias("seq"),
@@ -203,11 +207,16 @@ def _to_batch(rows: pl.DataFrame, warnings: pl.DataFrame, *, has_stage: bool, ha
         nibrs_code(pl.col("offense_kind")).alias("nibrs_code"),
         "drug",
         pl.col("drug__raw").alias("drug_raw"),
-        pl.col("quantity_g").alias("quantity"),
+        pl.coalesce(pl.col("quantity_g"), pills).alias("quantity"),
         pl.when(pl.col("quantity_g").is_not_null())
         .then(pl.lit(QuantityUnit.GRAM.value))
+        .when(pills.is_not_null())
+        .then(pl.lit(QuantityUnit.DOSAGE_UNIT.value))
         .alias("quantity_unit"),
-        pl.col("quantity_g__raw").alias("quantity_raw"),
+        pl.when(pl.col("quantity_g").is_null() & pills.is_not_null())
+        .then(_optional("dosage_units__raw", pl.String(), rows))
+        .otherwise(pl.col("quantity_g__raw"))
+        .alias("quantity_raw"),
     )
     order = disposition_order_warnings(cases)
     extra = [frame for frame in (conflicts, order) if frame.height]
