@@ -42,7 +42,7 @@ from offramp.core.policy import Pack, resolve_pack
 from offramp.core.policy.conditions import is_unconditional
 
 OPIOIDS = {"fentanyl", "heroin", "prescription_opioid"}
-SALE = {"possession_with_intent", "delivery", "manufacture", "trafficking"}
+SALE = {"possession_with_intent", "delivery", "manufacture"}  # a trafficking charge shows weight, not selling
 
 
 def peak_rss_mb() -> float:
@@ -70,26 +70,24 @@ def gt(a: Any, b: Any) -> bool:
 
 def findings_py(pack: Pack, row: dict[str, Any]) -> dict[str, Any]:
     p: dict[str, Any] = {n: param_value(pack, n, row) for n in pack.parameters}
-    q, t = row["quantity_g"], row
+    t = row
+    q = row["quantity_g"]
+    if q is None and row["dosage_units"] is not None:
+        q = row["dosage_units"] * p["dosage_unit_grams"]
     weak = sum(
         [bool(t["packaging"]), bool(t["scales_or_ledgers"]), gt(t["cash_usd"], p["large_cash_usd"] - 1e-9),
-         gt(t["prior_drug_sales"], 0), gt(q, p["personal_use_grams"])]
+         gt(q, p["personal_use_grams"])]
     )  # fmt: skip
-    supplier = sum(
-        [
-            bool(t["scales_or_ledgers"]),
-            gt(t["cash_usd"], p["large_cash_usd"] - 1e-9),
-            gt(t["prior_drug_sales"], 0),
-        ]
-    )
     selling = t["offense_kind"] in SALE or bool(t["sale_to_minor"]) or weak >= 2
     trafficking = q is not None and q >= p["trafficking_grams"]
     use = bool(t["injection_use"]) or bool(t["prior_overdose"]) or t["offense_kind"] == "possession"
-    if t["organizer_role"] or (trafficking and supplier >= 2):
+    if t["organizer_role"] or t["trafficking_org_ties"]:
         role = "high_level"
-    elif trafficking:
+    elif trafficking and selling:
         role = "courier"
-    elif gt(q, p["mid_level_grams"]):
+    elif trafficking:
+        role = "trafficking_weight"
+    elif selling and gt(q, p["mid_level_grams"]):
         role = "mid_level"
     elif selling and not gt(q, p["subsistence_sale_grams"]) and use:
         role = "user_seller"
@@ -156,31 +154,34 @@ FINDINGS_SQL = """
 WITH p AS (
   SELECT *,
     CASE WHEN received_date < DATE '2025-01-01' THEN 3.0 WHEN drug = 'cannabis' THEN 28.35 ELSE 3.0 END AS personal,
-    CASE WHEN drug IN ('heroin','fentanyl','prescription_opioid') THEN 3.5 WHEN drug = 'cannabis' THEN 453.6
+    CASE WHEN drug IN ('heroin','fentanyl','prescription_opioid') THEN 4.0 WHEN drug = 'cannabis' THEN 28.35
+         ELSE 6.0 END AS subsistence,
+    CASE WHEN drug IN ('heroin','fentanyl','prescription_opioid') THEN 4.0 WHEN drug = 'cannabis' THEN 453.6
          ELSE 14.0 END AS mid,
     CASE WHEN drug IN ('heroin','fentanyl','prescription_opioid') THEN 4.0 WHEN drug = 'cannabis' THEN 4536.0
-         ELSE 28.0 END AS traff
+         ELSE 28.0 END AS traff,
+    coalesce(quantity_g, dosage_units * 0.1) AS qty
   FROM cases
 ), i AS (
   SELECT *,
     (coalesce(packaging, false)::INT + coalesce(scales_or_ledgers, false)::INT + coalesce(cash_usd >= 1000, false)::INT
-     + coalesce(prior_drug_sales > 0, false)::INT + coalesce(quantity_g > personal, false)::INT) AS weak,
-    (coalesce(scales_or_ledgers, false)::INT + coalesce(cash_usd >= 1000, false)::INT
-     + coalesce(prior_drug_sales > 0, false)::INT) AS supplier,
-    coalesce(quantity_g >= traff, false) AS trafficking
+     + coalesce(qty > personal, false)::INT) AS weak,
+    offense_kind IN ('possession_with_intent','delivery','manufacture') AS sale_charge,
+    coalesce(qty >= traff, false) AS trafficking
   FROM p
 ), f AS (
   SELECT case_key, received_date, offense_kind, severity, quantity_g, personal, prior_felonies,
     weapon, violence, sale_to_minor,
-    CASE WHEN coalesce(organizer_role, false) OR (trafficking AND supplier >= 2) THEN 'high_level'
-         WHEN trafficking THEN 'courier'
-         WHEN coalesce(quantity_g > mid, false) THEN 'mid_level'
-         WHEN (offense_kind IN ('possession_with_intent','delivery','manufacture','trafficking')
-               OR coalesce(sale_to_minor, false) OR weak >= 2)
-              AND NOT coalesce(quantity_g > 6.0, false)
+    CASE WHEN coalesce(organizer_role, false) OR coalesce(trafficking_org_ties, false) THEN 'high_level'
+         WHEN trafficking AND (coalesce(sale_charge, false) OR coalesce(sale_to_minor, false) OR weak >= 2)
+              THEN 'courier'
+         WHEN trafficking THEN 'trafficking_weight'
+         WHEN (coalesce(sale_charge, false) OR coalesce(sale_to_minor, false) OR weak >= 2)
+              AND coalesce(qty > mid, false) THEN 'mid_level'
+         WHEN (coalesce(sale_charge, false) OR coalesce(sale_to_minor, false) OR weak >= 2)
+              AND NOT coalesce(qty > subsistence, false)
               AND coalesce(injection_use OR prior_overdose OR offense_kind = 'possession', false) THEN 'user_seller'
-         WHEN offense_kind IN ('possession_with_intent','delivery','manufacture','trafficking')
-              OR coalesce(sale_to_minor, false) OR weak >= 2 THEN 'street_seller'
+         WHEN coalesce(sale_charge, false) OR coalesce(sale_to_minor, false) OR weak >= 2 THEN 'street_seller'
          ELSE 'user' END AS role,
     coalesce(weapon, false) OR coalesce(violence, false) OR coalesce(sale_to_minor, false)
       OR coalesce(near_school, false) OR coalesce(victim_count > 0, false) OR coalesce(prior_violent > 0, false)
@@ -196,6 +197,7 @@ SELECT case_key, CASE
   WHEN role = 'high_level' THEN 'prosecute'
   WHEN coalesce(violence, false) OR coalesce(weapon, false) OR coalesce(sale_to_minor, false) THEN 'prosecute'
   WHEN role IN ('courier','mid_level') THEN 'charge_with_plea_guidance'
+  WHEN role = 'trafficking_weight' AND sud AND NOT safety THEN 'pre_charge_diversion'
   WHEN role IN ('user_seller','street_seller') AND sud AND NOT safety THEN 'pre_charge_diversion'
   WHEN role IN ('user_seller','street_seller') AND NOT safety THEN 'pre_charge_diversion'
   WHEN role IN ('user_seller','street_seller') THEN 'post_charge_diversion'
@@ -207,7 +209,7 @@ SELECT case_key, CASE
   ELSE 'charge_with_plea_guidance' END AS outcome FROM f""",
     "traditional": """
 SELECT case_key, CASE
-  WHEN role IN ('high_level','courier','mid_level') THEN 'prosecute'
+  WHEN role IN ('high_level','courier','trafficking_weight','mid_level') THEN 'prosecute'
   WHEN coalesce(violence, false) OR coalesce(weapon, false) OR coalesce(sale_to_minor, false) THEN 'prosecute'
   WHEN role IN ('street_seller','user_seller') THEN 'prosecute'
   WHEN severity = 'misdemeanor' AND prior_felonies = 0 THEN 'post_charge_diversion'
