@@ -29,6 +29,7 @@ from typing import Any
 
 import polars as pl
 
+from offramp.core.enums import Drug
 from offramp.core.evaluation.criteria import CRITERIA
 from offramp.core.evaluation.criteria.base import lists_from_bits
 from offramp.core.policy.conditions import compile_when
@@ -67,16 +68,34 @@ def parameter_expr(param: Parameter, date: pl.Expr) -> pl.Expr:
         inside = date >= pl.lit(period.start)
         if end is not None:
             inside = inside & (date < pl.lit(end))
-        if isinstance(period.value, dict):
-            per_drug = {k: float(v) for k, v in period.value.items() if k != "default"}
-            value = pl.col("drug").replace_strict(
-                per_drug, default=period.value.get("default"), return_dtype=pl.Float64
-            )
-        else:
-            value = pl.lit(float(period.value), pl.Float64)
+        value = (
+            _per_drug(period.value)
+            if isinstance(period.value, dict)
+            else pl.lit(float(period.value), pl.Float64)
+        )
         expr = pl.when(inside).then(value) if expr is None else expr.when(inside).then(value)
     result: pl.Expr = expr.otherwise(pl.lit(None, pl.Float64))  # Parameter.values is never empty
     return result
+
+
+#: every drug value -> a small code; the last code is "any other value, or unknown"
+DRUG_CODES: dict[str, int] = {value: i for i, value in enumerate(Drug.values())}
+
+
+def _drug_code() -> pl.Expr:
+    """The row's drug as a small code: one identical expression for every per-drug parameter, so the plan
+    looks each row's drug up once (common subexpressions are computed once), not once per parameter."""
+    return pl.col("drug").replace_strict(DRUG_CODES, default=len(DRUG_CODES), return_dtype=pl.UInt8)
+
+
+def _per_drug(value: dict[str, float]) -> pl.Expr:
+    """A per-drug parameter value for each row: its drug's value, else the `default`."""
+    default = value.get("default")
+    per_drug = {k: float(v) for k, v in value.items() if k != "default"}
+    if set(per_drug) - set(DRUG_CODES):  # a name no drug has (`policy check` reports it): look up as is
+        return pl.col("drug").replace_strict(per_drug, default=default, return_dtype=pl.Float64)
+    table = [per_drug.get(drug, default) for drug in DRUG_CODES] + [default]
+    return pl.lit(pl.Series(table, dtype=pl.Float64)).gather(_drug_code())
 
 
 def _chosen_index(rules: list[Rule]) -> pl.Expr:
