@@ -159,5 +159,6 @@ def test_it_reports_treatment_reentry_and_work_needs_from_the_facts() -> None:
 def test_it_declares_every_finding() -> None:  # descriptions: tests/unit/test_enums.py
     assert set(FINDINGS) == {
         "seller_role", "public_safety_concern", "victim_involved", "overdose_risk",
-        "overdose_responses", "sud_indicated", "needs",
+        "overdose_responses", "sud_indicated", "refer_for_clinical_assessment", "alcohol_or_tobacco_need",
+        "needs",
     }  # fmt: skip

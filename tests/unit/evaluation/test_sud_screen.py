@@ -44,11 +44,38 @@ def test_a_positive_screen_indicates_sud_without_any_proxy_marker() -> None:
     assert "treatment" in row["needs"]
 
 
-def test_a_negative_screen_decides_over_the_proxy() -> None:
+def test_a_negative_screen_never_clears_the_proxy() -> None:
+    """A screen adds evidence, it never removes it (issue 12): a negative self-report does not turn a person
+    who injects into "no SUD"; the disagreement goes to a clinical assessment (docs/SOURCES.md#taps)."""
     row = one(sud_screen="negative", injection_use=True)
-    assert row["sud_indicated"] is False
+    assert row["sud_indicated"] is True
     assert "screening_positive" in row["sud_indicated__absent"]
-    assert "treatment" not in row["needs"]
+    assert row["sud_indicated__present"] == ["injection_use"]
+    assert row["refer_for_clinical_assessment"] is True
+    assert "treatment" in row["needs"]
+
+
+def test_a_negative_screen_without_proxy_facts_is_no_sud_and_no_referral() -> None:
+    row = one(sud_screen="negative")
+    assert (row["sud_indicated"], row["refer_for_clinical_assessment"]) == (False, False)
+
+
+@pytest.mark.parametrize("screen", ["taps2_needed", "alcohol_or_tobacco"])
+def test_taps1_alone_or_alcohol_alone_is_not_a_positive_drug_screen(screen: str) -> None:
+    row = one(sud_screen=screen)
+    assert row["sud_indicated"] is False
+    assert row["alcohol_or_tobacco_need"] is (screen == "alcohol_or_tobacco")
+
+
+def test_the_trace_knows_every_used_screen_value() -> None:
+    """The decision trace hides what a used screen decided from readers without consent; it must know every
+    value that comes from a used screen and every finding a screen decides."""
+    from offramp.core.decision import trace
+    from offramp.core.evaluation.criteria import sud_indicated
+    from offramp.core.evaluation.frame import SUD_SCREEN_USED
+
+    assert trace.SUD_SCREEN_USED == SUD_SCREEN_USED
+    assert {f.name for f in sud_indicated.CRITERION.findings} <= set(trace.SUD_SCREEN_FINDINGS)
 
 
 @pytest.mark.parametrize("screen", ["withheld", None])

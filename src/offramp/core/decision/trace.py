@@ -20,6 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from offramp.core.policy.pack import Flag, Outcome
 
+#: `sud_screen` values that come from a screening used under 42 CFR Part 2 consent (the evaluation frame's
+#: SUD_SCREEN_USED, repeated here because the trace sits below the evaluation; a test keeps them equal)
+SUD_SCREEN_USED = ("positive", "negative", "taps2_needed", "alcohol_or_tobacco")
+#: the findings a used screening decides or feeds, hidden from readers without consent
+SUD_SCREEN_FINDINGS = ("sud_indicated", "refer_for_clinical_assessment", "alcohol_or_tobacco_need", "needs")
+
 #: the version `to_dict` writes; raise it (and teach `_upgrade` the old one) when the shape changes
 TRACE_VERSION = 1
 VERSION_KEY = "trace_version"
@@ -179,12 +185,12 @@ class DecisionTrace(_Model):
         for consent: the `sud_screen` fact and the notes about it become `placeholder`, and when a screen
         was used, so do the findings it decided (`sud_indicated`, and `needs`, which it feeds)."""
         facts = dict(self.facts)
-        used = facts.get("sud_screen") in ("positive", "negative")
+        used = facts.get("sud_screen") in SUD_SCREEN_USED
         if facts.get("sud_screen") is not None:
             facts["sud_screen"] = placeholder
         findings = [
             f.model_copy(update={"value": placeholder, "present": [], "absent": [], "unknown": []})
-            if used and f.name in ("sud_indicated", "needs")
+            if used and f.name in SUD_SCREEN_FINDINGS
             else f
             for f in self.findings
         ]

@@ -32,12 +32,17 @@ EVAL_COLUMNS: dict[str, pl.DataType] = {
     # need tags from the person's needs assessment (screening.needs); null when none was done
     "needs_assessed": pl.List(pl.String()),
     # the latest SUD screening, where 42 CFR Part 2 consent lets the deciding user's evaluation use it:
-    # "positive" / "negative" (the instrument's cut-off), "withheld" (on file, consent does not allow its
-    # use), null (none on file). See SUD_SCREEN_VALUES.
+    # one of SUD_SCREEN_USED, "withheld" (on file, consent does not allow its use), null (none on file).
     "sud_screen": pl.String(),
 }
 
-SUD_SCREEN_VALUES = ("positive", "negative", "withheld")
+#: `sud_screen` values that come from a screening used under consent (docs/SOURCES.md#taps):
+#: "positive" - a drug SUD screen at the instrument's published cut-off (a TAPS-2 drug module: higher risk);
+#: "negative" - below the cut-off for drugs (incl. TAPS-1 with no use, TAPS-2 drug problem use);
+#: "taps2_needed" - TAPS-1 reported use and no TAPS-2 is on file yet (a pre-screen, not a positive screen);
+#: "alcohol_or_tobacco" - TAPS-2 higher risk for alcohol or tobacco only: a treatment need, not drug evidence
+SUD_SCREEN_USED = ("positive", "negative", "taps2_needed", "alcohol_or_tobacco")
+SUD_SCREEN_VALUES = (*SUD_SCREEN_USED, "withheld")
 
 
 def conform_eval(frame: pl.DataFrame) -> pl.DataFrame:

@@ -70,11 +70,11 @@ class TapsSubstance(DescribedEnum):
 class Taps2Substance(DescribedEnum):
     """The TAPS-2 substance modules (NIDA TAPS Tool part 2), in the tool's order."""
 
-    TOBACCO = ("tobacco", "Tobacco (cigarettes).")
-    ALCOHOL = ("alcohol", "Alcohol.")
-    MARIJUANA = ("marijuana", "Marijuana.")
-    STIMULANTS = ("stimulants", "Cocaine, crack or methamphetamine.")
-    HEROIN = ("heroin", "Heroin.")
+    TOBACCO = ("tobacco", "Tobacco: cigarette smoking in the past 3 months.")
+    ALCOHOL = ("alcohol", "Alcohol: drinking in the past 3 months.")
+    MARIJUANA = ("marijuana", "Marijuana (cannabis) use in the past 3 months.")
+    STIMULANTS = ("stimulants", "Cocaine, crack or methamphetamine use in the past 3 months.")
+    HEROIN = ("heroin", "Heroin use in the past 3 months.")
     PRESCRIPTION_OPIOIDS = (
         "prescription_opioids",
         "Prescription opioid pain relievers used not as prescribed or not prescribed to the person.",
@@ -460,7 +460,7 @@ def _taps2(substance: Taps2Substance) -> Instrument:
     return Instrument(
         id=f"taps-2-{substance.value.replace('_', '-')}",
         version="1",
-        title=f"NIDA TAPS Tool part 2: {substance.description.rstrip('.')}",
+        title=f"NIDA TAPS Tool part 2: {substance.value.replace('_', ' ')}",
         items=tuple(
             Item(f"{substance.value}-{slug}", number, text)
             for number, (slug, text) in enumerate(labels, start=1)
