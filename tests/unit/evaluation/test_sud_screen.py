@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from offramp.core.decision import trace
+from offramp.core.evaluation.criteria import sud_indicated
 from offramp.core.evaluation.engine import evaluate
 from offramp.core.evaluation.explain import SUD_SCREEN_NOTES, explain
-from offramp.core.evaluation.frame import SUD_SCREEN_VALUES, frame_from_facts
+from offramp.core.evaluation.frame import SUD_SCREEN_USED, SUD_SCREEN_VALUES, frame_from_facts
 from offramp.core.policy import resolve_pack
 
 PACK = resolve_pack("public-health")
@@ -70,10 +72,6 @@ def test_taps1_alone_or_alcohol_alone_is_not_a_positive_drug_screen(screen: str)
 def test_the_trace_knows_every_used_screen_value() -> None:
     """The decision trace hides what a used screen decided from readers without consent; it must know every
     value that comes from a used screen and every finding a screen decides."""
-    from offramp.core.decision import trace
-    from offramp.core.evaluation.criteria import sud_indicated
-    from offramp.core.evaluation.frame import SUD_SCREEN_USED
-
     assert trace.SUD_SCREEN_USED == SUD_SCREEN_USED
     assert {f.name for f in sud_indicated.CRITERION.findings} <= set(trace.SUD_SCREEN_FINDINGS)
 

@@ -143,7 +143,9 @@ def test_taps1_records_every_positive_substance_in_item_order() -> None:
         TapsSubstance.PRESCRIPTION_DRUGS,
     )
     assert result.follow_up is not None
-    assert result.follow_up.startswith("TAPS-2 needed for: tobacco, alcohol, illicit_drugs, prescription_drugs (")
+    assert result.follow_up.startswith(
+        "TAPS-2 needed for: tobacco, alcohol, illicit_drugs, prescription_drugs ("
+    )
     assert len(result.taps2_needed) == 8
 
 

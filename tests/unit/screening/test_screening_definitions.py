@@ -45,7 +45,13 @@ def test_the_instruments_and_taps2_modules_are_defined_with_their_item_counts() 
     ]
     assert [len(i.items) for i in INSTRUMENTS.values()] == [6, 10, 4, 3, 4, 3, 3, 3, 3, 3, 3, 11]
     assert [i.max_score for i in INSTRUMENTS.values()] == [6, 10, 4, 3, 4, 3, 3, 3, 3, 3, 3, 11]
-    assert [i.version for i in INSTRUMENTS.values()] == ["1", "1", "2", *["1"] * 8, "1"]  # TAPS-1 v2: pre-screen
+    assert [i.version for i in INSTRUMENTS.values()] == [
+        "1",
+        "1",
+        "2",
+        *["1"] * 8,
+        "1",
+    ]  # TAPS-1 v2: pre-screen
 
 
 def test_only_dast10_item3_is_reverse_scored() -> None:

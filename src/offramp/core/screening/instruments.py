@@ -430,7 +430,10 @@ TAPS2_ITEMS: dict[Taps2Substance, tuple[tuple[str, str], ...]] = {
         ("concern", "Has anyone expressed concern about the person's heroin use?"),
     ),
     Taps2Substance.PRESCRIPTION_OPIOIDS: (
-        ("used", "Past 3 months: used a prescription opioid pain reliever not as prescribed / not prescribed?"),
+        (
+            "used",
+            "Past 3 months: used a prescription opioid pain reliever not as prescribed / not prescribed?",
+        ),
         ("failed-to-cut-down", "Tried and failed to control, cut down or stop using it?"),
         ("concern", "Has anyone expressed concern about the person's use of it?"),
     ),
@@ -440,7 +443,10 @@ TAPS2_ITEMS: dict[Taps2Substance, tuple[tuple[str, str], ...]] = {
         ("concern", "Has anyone expressed concern about the person's use of it?"),
     ),
     Taps2Substance.PRESCRIPTION_STIMULANTS: (
-        ("used", "Past 3 months: used ADHD medication (e.g. a stimulant) not as prescribed / not prescribed?"),
+        (
+            "used",
+            "Past 3 months: used ADHD medication (e.g. a stimulant) not as prescribed / not prescribed?",
+        ),
         ("weekly", "Used it at least once a week?"),
         ("concern", "Has anyone expressed concern about the person's use of it?"),
     ),
@@ -527,9 +533,7 @@ TCU_DS5 = Instrument(
     ),
 )
 
-INSTRUMENTS: dict[str, Instrument] = {
-    i.id: i for i in (UNCOPE, DAST_10, TAPS_1, *TAPS_2.values(), TCU_DS5)
-}
+INSTRUMENTS: dict[str, Instrument] = {i.id: i for i in (UNCOPE, DAST_10, TAPS_1, *TAPS_2.values(), TCU_DS5)}
 
 #: the instruments Offramp does not reproduce, and why
 NOT_REPRODUCED: dict[str, str] = {
