@@ -22,7 +22,7 @@ from django.conf import settings
 
 from offramp.core.decision import DecisionTrace, FindingTrace, RuleTrace
 from offramp.core.evaluation.explain import explain
-from offramp.core.evaluation.frame import SUD_SCREEN_USED, case_frame
+from offramp.core.evaluation.frame import case_frame
 from offramp.core.policy import Pack, registry
 from offramp.core.policy.registry import effective
 from offramp.core.screening import get_instrument
@@ -115,7 +115,7 @@ class Recommendation:
 
     @property
     def sud_used(self) -> bool:
-        return self.sud_screen in SUD_SCREEN_USED
+        return self.sud_screen not in (None, "withheld")
 
 
 def recommendation_from(
