@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from tests.fixtures.users import Staff
+from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import cases_csv, load_cases, no_static_finders  # noqa: F401
 from tests.integration.treatment import consents
 
@@ -107,3 +107,39 @@ def test_modules_before_the_latest_taps1_do_not_count(consented: Case, staff: St
 def test_without_consent_taps_is_withheld(case: Case, staff: Staff) -> None:
     give(case, staff.carol, "taps-1", [NEVER, NEVER, "weekly", NEVER])
     assert recommend.recommend_case(case, staff.alice).sud_screen == "withheld"
+
+
+def form(instrument: str, items: dict[str, str]) -> dict[str, str]:
+    return {
+        "instrument": instrument,
+        "mode": "in_person",
+        "administered_by": "Sam Screener",
+        "administered_at": "2026-04-02 09:30",
+        **{f"item_{k}": v for k, v in items.items()},
+    }
+
+
+def test_the_screener_form_says_which_taps2_modules_are_needed(case: Case, staff: Staff) -> None:
+    carol = client_for(staff.carol)
+    items = {"tobacco": NEVER, "alcohol": NEVER, "illicit-drugs": "weekly", "prescription-drugs": NEVER}
+    response = carol.post("/treatment/cases/T-1/screen/", form("taps-1", items), follow=True)
+    page = response.content.decode()
+    assert "TAPS-2 needed for: illicit_drugs (taps-2-marijuana, taps-2-stimulants, taps-2-heroin)." in page
+    row = Screening.objects.get(instrument="taps-1")
+    assert (row.instrument_version, row.band) == ("2", "taps-2 needed")
+
+
+def test_the_screener_form_records_a_taps2_module(case: Case, staff: Staff) -> None:
+    carol = client_for(staff.carol)
+    items = {"heroin-used": "yes", "heroin-failed-to-cut-down": "yes", "heroin-concern": "no"}
+    assert carol.post("/treatment/cases/T-1/screen/", form("taps-2-heroin", items)).status_code == 302
+    row = Screening.objects.get(instrument="taps-2-heroin")
+    assert (row.score, row.band) == (2, "higher risk")
+
+
+def test_the_screener_form_enforces_the_taps2_skip(case: Case, staff: Staff) -> None:
+    carol = client_for(staff.carol)
+    items = {"heroin-used": "no", "heroin-failed-to-cut-down": "yes", "heroin-concern": "no"}
+    page = carol.post("/treatment/cases/T-1/screen/", form("taps-2-heroin", items)).content.decode()
+    assert "item 1 (use in the past 3 months) is no" in page
+    assert not Screening.objects.filter(instrument="taps-2-heroin").exists()

@@ -150,3 +150,17 @@ def test_screen_never_starts_django() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "band: low (0-1)" in proc.stdout
+
+
+def test_score_taps2_alcohol_says_it_is_not_drug_evidence(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["screen", "score", "taps-2-alcohol", "--answers", "[true, true, false, false]"]) == 0
+    out = capsys.readouterr().out
+    assert "band: higher risk (2-4)\n" in out
+    assert "drug evidence: no" in out
+
+
+def test_score_taps2_heroin_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["screen", "score", "taps-2-heroin", "--answers", "[true, true, false]", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["band"], data["indicates_sud"], data["drug_evidence"]) == ("higher risk", True, True)
+    assert data["taps2_substance"] == "heroin"

@@ -114,7 +114,11 @@ def screen(request: HttpRequest, case_key: str) -> HttpResponse:
                 object_id=screening.pk,
                 detail={"case": case.case_key, "instrument": screening.instrument},
             )
-        messages.success(request, f"{screening.instrument} screening recorded.")
+        # TAPS-1 is a pre-screen: say which TAPS-2 modules its reported use calls for (docs/SOURCES.md#taps)
+        follow_up = form.administration.result.follow_up
+        messages.success(
+            request, f"{screening.instrument} screening recorded." + (f" {follow_up}." if follow_up else "")
+        )
         return HttpResponseRedirect(_case_url(case))
     status = 404 if form.unknown_instrument else 200
     return render(request, "treatment/screen.html", {"case": case, "form": form}, status=status)
