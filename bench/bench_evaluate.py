@@ -103,8 +103,12 @@ def findings_py(pack: Pack, row: dict[str, Any]) -> dict[str, Any]:
     )
     recent = t["days_since_release"] is not None and t["days_since_release"] <= p["release_window_days"]
     risk = any([t["drug"] in OPIOIDS, t["injection_use"], t["prior_overdose"], recent])
+    proxy, screen = bool(t["injection_use"] or t["prior_overdose"]), t["sud_screen"]
+    used = screen in ("positive", "negative", "taps2_needed", "alcohol_or_tobacco")
     return {**row, "seller_role": role, "public_safety_concern": bool(safety), "victim_involved": victim,
-            "overdose_risk": bool(risk), "sud_indicated": bool(t["injection_use"] or t["prior_overdose"]),
+            "overdose_risk": bool(risk), "sud_indicated": screen == "positive" or proxy,
+            "refer_for_clinical_assessment": used and screen != "positive" and proxy,
+            "alcohol_or_tobacco_need": screen == "alcohol_or_tobacco",
             "needs": [], "__params": p}  # fmt: skip
 
 
