@@ -51,7 +51,8 @@ class Recommendation:
     effective_to: str | None = None
     #: False when no version of the pack covers the case's date and the newest one was used instead
     in_force: bool = True
-    #: the latest SUD screening as the engine saw it: "positive"/"negative" (used under consent),
+    #: the latest SUD screening as the engine saw it: "positive"/"negative"/"taps2_needed"/
+    #: "alcohol_or_tobacco" (used under consent; core SUD_SCREEN_USED),
     #: "withheld" (on file, not covered by consent), None (none on file); see SudScreen
     sud_screen: str | None = None
     #: what the page says about it: used under which consent, or why it was withheld
@@ -137,7 +138,7 @@ def recommendation_from(
 class SudScreen:
     """The latest SUD screening of a case as one user's evaluation may use it (42 CFR Part 2)."""
 
-    value: str | None  # "positive" | "negative" | "withheld" | None (no screening on file)
+    value: str | None  # a used value (screen_value) | "withheld" | None (no screening on file)
     note: str = ""
 
 
