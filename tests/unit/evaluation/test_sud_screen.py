@@ -103,3 +103,14 @@ def test_the_explanation_says_what_the_recommendation_was_made_with_or_without(s
         assert f"  note: {SUD_SCREEN_NOTES[screen]}" in explanation.to_text()
     assert explanation.to_dict()["facts"]["sud_screen"] == screen
     assert SUD_SCREEN_NOTES["withheld"].startswith("Made without SUD screening results")
+
+
+@pytest.mark.parametrize("screen", ["taps2_needed", "alcohol_or_tobacco", "negative"])
+def test_readers_without_consent_see_nothing_a_used_screen_decided(screen: str) -> None:
+    """42 CFR Part 2: every used value, and the findings it decides, are hidden by `without_sud`."""
+    explanation = explain(frame_from_facts([{**FACTS, "sud_screen": screen, "injection_use": True}]), PACK)
+    hidden = explanation.without_sud("withheld from you")
+    assert hidden.facts["sud_screen"] == "withheld from you"
+    for finding in hidden.findings:
+        if finding.name in trace.SUD_SCREEN_FINDINGS:
+            assert (finding.value, finding.present, finding.absent) == ("withheld from you", [], [])
