@@ -248,7 +248,8 @@ class Consent:
         whom = ", ".join(sorted(self.recipient_roles) + sorted(self.recipient_users)) or "no one named"
         why = (
             ", ".join(
-                Purpose(p).description if p in Purpose.values() else p for p in sorted(self.covered_purposes)
+                (Purpose(p).description if p in Purpose.values() else p).rstrip(".")
+                for p in sorted(self.covered_purposes)
             )
             or "no purpose this kind of consent covers"
         )
