@@ -243,13 +243,13 @@ class Consent:
     @property
     def scope(self) -> str:
         """What, to whom, for what purpose, until when: shown with every disclosure under this consent."""
-        what = ", ".join(
-            SudInformation(i).description if i in SudInformation.values() else i
+        what = "; ".join(
+            (SudInformation(i).description if i in SudInformation.values() else i).rstrip(".")
             for i in sorted(self.information)
         )
         whom = ", ".join(sorted(self.recipient_roles) + sorted(self.recipient_users)) or "no one named"
         why = (
-            ", ".join(
+            "; ".join(
                 (Purpose(p).description if p in Purpose.values() else p).rstrip(".")
                 for p in sorted(self.covered_purposes)
             )
