@@ -210,8 +210,9 @@ class Consent:
 
     def signing_problems(self) -> list[str]:
         """`problems()` plus what is checked when the consent is recorded: the patient's name (§2.31(a)(1))
-        and an irrevocable-until date no later than the case's final disposition (§2.35(c)). Checked then, not on every read, because the ledger
-        keeps what was signed and the disposition date is learned later."""
+        and an irrevocable-until date no later than the case's final disposition (§2.35(c)). Checked then,
+        not on every read, because the ledger keeps what was signed and the disposition date is learned
+        later."""
         found = self.problems()
         if not self.patient_name.strip():
             found.append("the consent must name the patient (§2.31(a)(1))")
