@@ -244,28 +244,26 @@ class Consent:
     @property
     def scope(self) -> str:
         """What, to whom, for what purpose, until when: shown with every disclosure under this consent."""
-        what = "; ".join(
-            (SudInformation(i).description if i in SudInformation.values() else i).rstrip(".")
-            for i in sorted(self.information)
-        )
+        what = "; ".join(_described(SudInformation, i) for i in sorted(self.information))
         whom = ", ".join(sorted(self.recipient_roles) + sorted(self.recipient_users)) or "no one named"
         why = (
-            "; ".join(
-                (Purpose(p).description if p in Purpose.values() else p).rstrip(".")
-                for p in sorted(self.covered_purposes)
-            )
+            "; ".join(_described(Purpose, p) for p in sorted(self.covered_purposes))
             or "no purpose this kind of consent covers"
         )
         ends = [self.expires_on.isoformat()] if self.expires_on else []
         if self.expiry_event:
             ends.append(self.expiry_event)
-        kind = (
-            ConsentKind(self.kind).value.replace("_", " ") if self.kind in ConsentKind.values() else self.kind
-        )
+        kind = self.kind.replace("_", " ")
         return (
             f"Consent {self.consent_id} ({kind}) from {self.disclosing_program}. What: {what}. To whom: {whom}. "
             f"For what purpose: {why}. Until: {' or '.join(ends)}."
         )
+
+
+def _described(enum: type[DescribedEnum], value: str) -> str:
+    """The member's description without its full stop (the value itself when unknown)."""
+    member = enum.parse(value)
+    return (member.description if member is not None else value).rstrip(".")
 
 
 @dataclass(frozen=True)

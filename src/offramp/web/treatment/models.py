@@ -82,7 +82,10 @@ class ConsentRecord(ImmutableModel):
 
     @property
     def final_disposition_on(self) -> dt.date | None:
-        return self.case.disposition_date if self.case_id is not None else None
+        if self.case_id is None:
+            return None
+        disposed: dt.date | None = self.case.disposition_date
+        return disposed
 
     def counsel_offer(self) -> CounselOffer | None:
         if self.counsel_offered is None:
