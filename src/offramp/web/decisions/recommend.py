@@ -143,8 +143,9 @@ class SudScreen:
 
 
 def sud_screen_for(case: Case, user: Any) -> SudScreen:
-    """The case's latest screening, for `user`'s evaluation: used only when a consent in force covers the
-    user, screening results and the purpose of a charging decision (core `decide_access`, audited by
+    """The case's latest screening, for `user`'s evaluation: used only when a charging-use consent in force
+    covers the user, screening results and the purpose of a charging decision (a monitoring consent never
+    does; core `decide_access`, audited by
     `sud_access` whichever way it goes); otherwise "withheld", with the reason. No user (a background job,
     a script): withheld, since no consent names "nobody"."""
     latest = Screening.objects.filter(case=case).first()
@@ -163,7 +164,7 @@ def sud_screen_for(case: Case, user: Any) -> SudScreen:
     return SudScreen(
         value,
         f"Uses the {latest.instrument} screening of {latest.administered_at:%Y-%m-%d} "
-        f"({SCREEN_VALUE_TEXT[value]}) under consent {decision.consent_id}.",
+        f"({SCREEN_VALUE_TEXT[value]}) under consent {decision.consent_id}. Scope: {decision.scope}",
     )
 
 
