@@ -3,7 +3,8 @@
 Each YAML file holds `cases:`; each case has a `name`, a `source` (the public source in docs/SOURCES.md it
 relies on), `facts` (over the defaults below: a quiet first-time possession case), `findings` it expects
 and `outcome: {public-health: ..., traditional: ...}`, optionally `rules:` (pack -> rule ids that must
-be among the matched ones) and `conditions:` (pack -> conditions that must be attached).
+be among the matched ones), `not_rules:` (pack -> rule ids that must not match) and `conditions:` (pack
+-> conditions that must be attached).
 
 What the explanation says (`offramp explain`, the case page) is checked with, optionally: `because:`
 (pack -> text the stated reason contains), `not_because:` (pack -> texts that appear nowhere in the
@@ -88,6 +89,8 @@ def test_it_decides_the_case(case: dict[str, Any], pack_id: str) -> None:
     assert row["outcome"] == case["outcome"][pack_id], f"chosen {row['chosen_rule']}: {row['matched_rules']}"
     for rule in case.get("rules", {}).get(pack_id, []):
         assert rule in row["matched_rules"]
+    for rule in case.get("not_rules", {}).get(pack_id, []):
+        assert rule not in row["matched_rules"], row["matched_rules"]
     for condition in case.get("conditions", {}).get(pack_id, []):
         assert condition in row["conditions"]
     if pack_id in case.get("no_conditions", []):
