@@ -116,7 +116,9 @@ def test_a_school_zone_is_a_concern_for_sale_offences_only() -> None:  # O.C.G.A
     assert one(near_school=True)["public_safety_concern"] is False
     assert "near_school_sale" in one(near_school=True)["public_safety_concern__absent"]
     for kind in ("possession_with_intent", "delivery", "manufacture"):
-        assert one(near_school=True, offense_kind=kind)["public_safety_concern__present"] == ["near_school_sale"]
+        assert one(near_school=True, offense_kind=kind)["public_safety_concern__present"] == [
+            "near_school_sale"
+        ]
 
 
 def test_a_weapon_elsewhere_is_no_concern_by_itself() -> None:  # Holder memo; 16-13-31(g)(2)(B)
