@@ -18,7 +18,7 @@ Holds when any of these holds (each is listed as present only when it is what ma
   memo: "the death or serious bodily injury of any person"; O.C.G.A. 16-13-31(g)(2)(C)).
 - `violent_conviction_in_lookback`: a prior violent conviction in the `violent_lookback_years` before the
   year the case was received (office choice, dated in the pack; the Holder memo asks for "significant
-  criminal history" without a window).
+  criminal history" without a window). The parameter is optional: without it every conviction counts.
 - `violent_conviction_year_unknown`: prior violent convictions on file but the year of the latest
   unknown. Decided conservatively: it counts as a concern (the lookback cannot clear what it cannot date),
   and it is listed under its own name so that a reader sees the concern rests on a missing date.
@@ -44,14 +44,16 @@ SALE_OFFENCES = (
     OffenseKind.MANUFACTURE.value,
 )
 
-PARAMETERS = ("violent_lookback_years",)
+#: optional: a pack without it (one written before issue 12) counts every prior violent conviction, as
+#: before; the shipped packs date it
+LOOKBACK = "violent_lookback_years"
 
 
 def indicators(params: Params) -> dict[str, pl.Expr]:
     prior = pl.col("prior_violent") > 0
     last = pl.col("last_violent_conviction_year")
     age = pl.col("received_date").dt.year().cast(pl.Int32) - last
-    lookback = params["violent_lookback_years"]
+    lookback = params.get(LOOKBACK, pl.lit(None, pl.Float64))
     return {
         "violence": pl.col("violence"),
         "weapon_in_connection": pl.col("weapon_in_connection"),
@@ -90,5 +92,4 @@ CRITERION = Criterion(
     ),
     findings=(Finding(NAME, "bool"), Finding("victim_involved", "bool")),
     exprs=exprs,
-    parameters=PARAMETERS,
 )
