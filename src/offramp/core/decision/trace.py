@@ -270,15 +270,15 @@ class DecisionTrace(_Model):
         ):
             if items:
                 lines.append(f"  {label}: {'; '.join(items)}")
+        offers = self.offers()
+        if offers:
+            lines.append(f"  offered (not conditions: {NO_STRINGS}): {'; '.join(offers)}")
         lines.append("findings:")
         for f in self.findings:
             lines.append(f"  {f.name}: {f.value}")
             for key in ("present", "absent", "unknown"):
                 if getattr(f, key):
                     lines.append(f"    {key}: {', '.join(getattr(f, key))}")
-        offers = self.offers()
-        if offers:
-            lines.append(f"  offered (not conditions: {NO_STRINGS}): {'; '.join(offers)}")
         lines.append("matched rules (highest precedence first):")
         for row in self.rule_rows():
             r = row.rule
