@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from offramp.core.enums import GRAMS_PER_UNIT
+from offramp.core.enums import GRAMS_PER_UNIT, Harm
 from offramp.core.intake.batch import CASE_FACTS as RECORD_FACTS
 from offramp.core.intake.batch import CASE_SCHEMA, CaseBatch
 
@@ -29,6 +29,10 @@ EVAL_COLUMNS: dict[str, pl.DataType] = {
     "quantity_g": pl.Float64(),
     # the person
     "age_at_received": pl.Int32(),
+    # from the case's victims (VICTIM_SCHEMA `harm`): true when a victim's harm is serious bodily injury or
+    # death, false when the case has victims and none had such harm, null when it has none on file or every
+    # harm is unrecorded (O.C.G.A. 16-13-31(g)(2)(C); Holder memo 2013; docs/SOURCES.md#public-safety)
+    "death_or_serious_injury": pl.Boolean(),
     # need tags from the person's needs assessment (screening.needs); null when none was done
     "needs_assessed": pl.List(pl.String()),
     # the latest SUD screening, where 42 CFR Part 2 consent lets the deciding user's evaluation use it:
@@ -71,7 +75,7 @@ def case_frame(
 ) -> pl.DataFrame:
     """One evaluation row per case of `batch`: the case facts, its primary charge (the charge marked
     primary, else the lowest `seq`; its offence and drug fall back to the case's own when it has none)
-    and the person's age in the year the case was received.
+    and the person's age in the year the case was received, and `death_or_serious_injury` from its victims.
 
     This is the only place those rules live: intake files, the database (`web.cases.batch.batch_for`) and
     the case page all come through here. Facts a batch does not carry are joined by `case_key`:
@@ -97,11 +101,38 @@ def case_frame(
             pl.col("offense_kind").fill_null(pl.col("primary_offense_kind")),
             pl.col("drug").fill_null(pl.col("primary_drug")),
         )
+        .join(victim_harm(batch.victims), on="case_key", how="left", maintain_order="left")
+        .with_columns(  # no victim at all: nobody was killed or seriously hurt
+            pl.when(pl.col("death_or_serious_injury").is_null() & (pl.col("victim_count") == 0))
+            .then(False)
+            .otherwise(pl.col("death_or_serious_injury"))
+            .alias("death_or_serious_injury")
+        )
     )
     for extra, column in ((needs, "needs_assessed"), (sud_screens, "sud_screen")):
         if extra is not None:
             joined = joined.join(_extra(extra, column), on="case_key", how="left", maintain_order="left")
     return conform_eval(joined)
+
+
+#: victims' harms that count as death or serious bodily injury (core.enums.Harm)
+GRAVE_HARMS = (Harm.SERIOUS_INJURY.value, Harm.DEATH.value)
+
+
+def victim_harm(victims: pl.DataFrame) -> pl.DataFrame:
+    """One row per case with victims: `death_or_serious_injury`, true when any victim's harm is serious
+    bodily injury or death; false when some harm is recorded and none is; null when every harm is unknown.
+    (`case_frame` makes a case with no victims at all, `victim_count` 0, false.)"""
+    harm = pl.col("harm")
+    recorded = harm.is_not_null() & (harm != Harm.UNKNOWN.value)
+    return victims.group_by("case_key", maintain_order=True).agg(
+        pl.when(harm.is_in(GRAVE_HARMS).any())
+        .then(True)
+        .when(recorded.any())
+        .then(False)
+        .otherwise(None)
+        .alias("death_or_serious_injury")
+    )
 
 
 def primary_charges(charges: pl.DataFrame) -> pl.DataFrame:

@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 
-from offramp.core.decision import DecisionTrace, FindingTrace, RuleTrace
+from offramp.core.decision import DecisionTrace, FindingTrace, RuleRow, RuleTrace
 from offramp.core.evaluation.explain import explain
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.policy import Pack, registry
@@ -85,6 +85,14 @@ class Recommendation:
     @property
     def matched_rules(self) -> list[RuleTrace]:
         return self.trace.matched_rules
+
+    @property
+    def rule_rows(self) -> list[RuleRow]:
+        return self.trace.rule_rows()
+
+    @property
+    def offers(self) -> list[str]:
+        return self.trace.offers()
 
     @property
     def findings(self) -> list[FindingTrace]:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from offramp.core.evaluation.criteria import needs, overdose_risk, public_safety, seller_role, sud_indicated
+from offramp.core.evaluation.criteria import (
+    needs,
+    overdose_risk,
+    public_safety,
+    safety_valve,
+    seller_role,
+    sud_indicated,
+)
 from offramp.core.evaluation.criteria.base import Criterion, Finding, Params
 from offramp.core.evaluation.criteria.enums import EVALUATION_ENUMS, Need, OverdoseResponse, SellerRole
 
 CRITERIA: tuple[Criterion, ...] = (
     seller_role.CRITERION,
     public_safety.CRITERION,
+    safety_valve.CRITERION,
     overdose_risk.CRITERION,
     sud_indicated.CRITERION,
     needs.CRITERION,
