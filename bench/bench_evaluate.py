@@ -96,13 +96,31 @@ def findings_py(pack: Pack, row: dict[str, Any]) -> dict[str, Any]:
     else:
         role = "user"
     victim = gt(t["victim_count"], 0)
-    safety = any(
-        [t["weapon"], t["violence"], t["sale_to_minor"], t["near_school"], victim, gt(t["prior_violent"], 0)]
+    last, lookback = t["last_violent_conviction_year"], p.get("violent_lookback_years")
+    received = t["received_date"].year if t["received_date"] is not None else None
+    violent = gt(t["prior_violent"], 0) and (
+        last is None or lookback is None or received is None or received - last <= lookback
     )
+    school = bool(t["near_school"]) and t["offense_kind"] in (
+        "possession_with_intent",
+        "delivery",
+        "manufacture",
+    )
+    harmed = t["death_or_serious_injury"]
+    safety = any(
+        [t["weapon_in_connection"], t["violence"], t["sale_to_minor"], school, victim, harmed, violent]
+    )
+    valve = not t["organizer_role"] and t["organizer_role"] is not None
+    valve = valve and t["weapon_in_connection"] is False and harmed is False and t["prior_felonies"] == 0
     recent = t["days_since_release"] is not None and t["days_since_release"] <= p["release_window_days"]
     risk = any([t["drug"] in OPIOIDS, t["injection_use"], t["prior_overdose"], recent])
+    proxy, screen = bool(t["injection_use"] or t["prior_overdose"]), t["sud_screen"]
+    used = screen in ("positive", "negative", "taps2_needed", "alcohol_or_tobacco")
     return {**row, "seller_role": role, "public_safety_concern": bool(safety), "victim_involved": victim,
-            "overdose_risk": bool(risk), "sud_indicated": bool(t["injection_use"] or t["prior_overdose"]),
+            "safety_valve_eligible": bool(valve),
+            "overdose_risk": bool(risk), "sud_indicated": screen == "positive" or proxy,
+            "refer_for_clinical_assessment": used and screen != "positive" and proxy,
+            "alcohol_or_tobacco_need": screen == "alcohol_or_tobacco",
             "needs": [], "__params": p}  # fmt: skip
 
 
@@ -171,7 +189,7 @@ WITH p AS (
   FROM p
 ), f AS (
   SELECT case_key, received_date, offense_kind, severity, quantity_g, personal, prior_felonies,
-    weapon, violence, sale_to_minor,
+    weapon_in_connection, violence, sale_to_minor, death_or_serious_injury,
     CASE WHEN coalesce(organizer_role, false) OR coalesce(trafficking_org_ties, false) THEN 'high_level'
          WHEN trafficking AND (coalesce(sale_charge, false) OR coalesce(sale_to_minor, false) OR weak >= 2)
               THEN 'courier'
@@ -183,8 +201,11 @@ WITH p AS (
               AND coalesce(injection_use OR prior_overdose OR offense_kind = 'possession', false) THEN 'user_seller'
          WHEN coalesce(sale_charge, false) OR coalesce(sale_to_minor, false) OR weak >= 2 THEN 'street_seller'
          ELSE 'user' END AS role,
-    coalesce(weapon, false) OR coalesce(violence, false) OR coalesce(sale_to_minor, false)
-      OR coalesce(near_school, false) OR coalesce(victim_count > 0, false) OR coalesce(prior_violent > 0, false)
+    coalesce(weapon_in_connection, false) OR coalesce(violence, false) OR coalesce(sale_to_minor, false)
+      OR coalesce(near_school AND offense_kind IN ('possession_with_intent','delivery','manufacture'), false)
+      OR coalesce(victim_count > 0, false) OR coalesce(death_or_serious_injury, false)
+      OR coalesce(prior_violent > 0 AND (last_violent_conviction_year IS NULL
+                  OR year(received_date) - last_violent_conviction_year <= 10), false)
       AS safety,
     coalesce(injection_use, false) OR coalesce(prior_overdose, false) AS sud
   FROM i
@@ -195,7 +216,9 @@ OUTCOME_SQL = {
     "public-health": """
 SELECT case_key, CASE
   WHEN role = 'high_level' THEN 'prosecute'
-  WHEN coalesce(violence, false) OR coalesce(weapon, false) OR coalesce(sale_to_minor, false) THEN 'prosecute'
+  WHEN coalesce(death_or_serious_injury, false) THEN 'prosecute'
+  WHEN coalesce(violence, false) OR coalesce(weapon_in_connection, false) OR coalesce(sale_to_minor, false)
+       THEN 'prosecute'
   WHEN role IN ('courier','mid_level') THEN 'charge_with_plea_guidance'
   WHEN role = 'trafficking_weight' AND sud AND NOT safety THEN 'pre_charge_diversion'
   WHEN role IN ('user_seller','street_seller') AND sud AND NOT safety THEN 'pre_charge_diversion'
@@ -203,14 +226,16 @@ SELECT case_key, CASE
   WHEN role IN ('user_seller','street_seller') THEN 'post_charge_diversion'
   WHEN role = 'user' AND offense_kind IN ('possession','paraphernalia') AND NOT safety
        AND (offense_kind = 'paraphernalia' OR coalesce(quantity_g <= personal, false)) THEN 'decline'
-  WHEN role = 'user' AND sud THEN 'pre_charge_diversion'
+  WHEN role = 'user' AND sud AND NOT safety THEN 'pre_charge_diversion'
   WHEN role = 'user' AND NOT safety THEN 'pre_charge_diversion'
   WHEN role = 'user' THEN 'post_charge_diversion'
   ELSE 'charge_with_plea_guidance' END AS outcome FROM f""",
     "traditional": """
 SELECT case_key, CASE
   WHEN role IN ('high_level','courier','trafficking_weight','mid_level') THEN 'prosecute'
-  WHEN coalesce(violence, false) OR coalesce(weapon, false) OR coalesce(sale_to_minor, false) THEN 'prosecute'
+  WHEN coalesce(death_or_serious_injury, false) THEN 'prosecute'
+  WHEN coalesce(violence, false) OR coalesce(weapon_in_connection, false) OR coalesce(sale_to_minor, false)
+       THEN 'prosecute'
   WHEN role IN ('street_seller','user_seller') THEN 'prosecute'
   WHEN severity = 'misdemeanor' AND prior_felonies = 0 THEN 'post_charge_diversion'
   WHEN role = 'user' THEN 'charge_with_plea_guidance'

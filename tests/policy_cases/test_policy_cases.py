@@ -3,7 +3,13 @@
 Each YAML file holds `cases:`; each case has a `name`, a `source` (the public source in docs/SOURCES.md it
 relies on), `facts` (over the defaults below: a quiet first-time possession case), `findings` it expects
 and `outcome: {public-health: ..., traditional: ...}`, optionally `rules:` (pack -> rule ids that must
-be among the matched ones) and `conditions:` (pack -> conditions that must be attached).
+be among the matched ones), `not_rules:` (pack -> rule ids that must not match) and `conditions:` (pack
+-> conditions that must be attached).
+
+What the explanation says (`offramp explain`, the case page) is checked with, optionally: `because:`
+(pack -> text the stated reason contains), `not_because:` (pack -> texts that appear nowhere in the
+explanation), `no_conditions:` (packs whose recommendation carries no conditions) and `offers:` (pack ->
+what a declination offers without making it a condition).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import pytest
 import yaml
 
 from offramp.core.evaluation.engine import evaluate
+from offramp.core.evaluation.explain import explain
 from offramp.core.evaluation.frame import frame_from_facts
 from offramp.core.policy import Pack, resolve_pack
 
@@ -46,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "injection_use": False,
     "on_moud": False,
     "victim_count": 0,
+    "death_or_serious_injury": False,
 }
 
 
@@ -57,7 +65,8 @@ def pack_of(pack_id: str) -> Pack:
 def load_cases() -> list[Any]:
     params = []
     for file in sorted(HERE.glob("*.yaml")):
-        for case in yaml.safe_load(file.read_text(encoding="utf-8"))["cases"]:
+        # a file without `cases:` holds another kind of case, with its own runner (e.g. consent_and_matching)
+        for case in yaml.safe_load(file.read_text(encoding="utf-8")).get("cases", []):
             for pack in PACKS:
                 params.append(pytest.param(case, pack, id=f"{file.stem}:{case['name']}:{pack}"))
     return params
@@ -81,5 +90,19 @@ def test_it_decides_the_case(case: dict[str, Any], pack_id: str) -> None:
     assert row["outcome"] == case["outcome"][pack_id], f"chosen {row['chosen_rule']}: {row['matched_rules']}"
     for rule in case.get("rules", {}).get(pack_id, []):
         assert rule in row["matched_rules"]
+    for rule in case.get("not_rules", {}).get(pack_id, []):
+        assert rule not in row["matched_rules"], row["matched_rules"]
     for condition in case.get("conditions", {}).get(pack_id, []):
         assert condition in row["conditions"]
+    if pack_id in case.get("no_conditions", []):
+        assert row["conditions"] == [], row["conditions"]
+    if any(pack_id in case.get(key, {}) for key in ("because", "not_because", "offers")):
+        trace = explain(frame, pack_of(pack_id))
+        if pack_id in case.get("because", {}):
+            reason = " ".join(trace.because_lines())
+            assert case["because"][pack_id] in reason, f"{reason!r} lacks {case['because'][pack_id]!r}"
+        text = trace.to_text()
+        for phrase in case.get("not_because", {}).get(pack_id, []):
+            assert phrase not in text, f"{phrase!r} appears in the explanation:\n{text}"
+        for offer in case.get("offers", {}).get(pack_id, []):
+            assert offer in trace.offers(), trace.offers()

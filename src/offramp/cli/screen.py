@@ -4,8 +4,11 @@
     offramp screen show INSTRUMENT      (items in order, answer options, bands, licence note)
     offramp screen list
 
-INSTRUMENT is `uncope`, `dast-10`, `taps-1` or `tcu-ds5`. `--answers` is a JSON list in item order:
-true/false for yes/no items, the option's value for other items (e.g. `"weekly"` for TAPS-1). Bad JSON, a
+INSTRUMENT is `uncope`, `dast-10`, `taps-1`, a TAPS-2 module `taps-2-<substance>` (tobacco, alcohol,
+marijuana, stimulants, heroin, prescription-opioids, sedatives, prescription-stimulants) or `tcu-ds5`
+(`offramp screen list`). `--answers` is a JSON list in item order: true/false for yes/no items, the option's
+value for other items (e.g. `"weekly"` for TAPS-1). TAPS-1 is a pre-screen: use reported on it prints which
+TAPS-2 modules are needed; the SUD band comes from TAPS-2. Bad JSON, a
 bad answer or an unknown instrument prints a message naming the problem (and the item) and exits 2.
 """
 
@@ -23,7 +26,7 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser("screen", help="substance-use screening instruments")
     what = parser.add_subparsers(dest="what", required=True)
     score = what.add_parser("score", help="score one administration of an instrument")
-    score.add_argument("instrument", help="uncope, dast-10, taps-1 or tcu-ds5")
+    score.add_argument("instrument", help="uncope, dast-10, taps-1, taps-2-<substance> or tcu-ds5")
     score.add_argument(
         "--answers",
         required=True,
@@ -32,7 +35,7 @@ def add_parser(sub: Any) -> None:
     score.add_argument("--json", action="store_true", help="print the result as a JSON object")
     score.set_defaults(handler=run_score)
     show = what.add_parser("show", help="show an instrument's items, options, bands and licence")
-    show.add_argument("instrument", help="uncope, dast-10, taps-1 or tcu-ds5")
+    show.add_argument("instrument", help="uncope, dast-10, taps-1, taps-2-<substance> or tcu-ds5")
     show.set_defaults(handler=run_show)
     listing = what.add_parser("list", help="list the instruments")
     listing.set_defaults(handler=run_list)
@@ -68,6 +71,8 @@ def run_score(ns: argparse.Namespace) -> int:
     print(f"score: {result.score} of {result.max_score}")
     print(f"band: {result.band} ({result.band_range})")
     print(f"interpretation: {result.interpretation}")
+    if result.taps2_substance is not None and not result.drug_evidence:
+        print("drug evidence: no (tobacco or alcohol: a treatment need, never a drug case's SUD finding)")
     if result.positives:
         print(f"positive items: {', '.join(result.positives)}")
     if result.follow_up:

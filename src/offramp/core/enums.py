@@ -172,8 +172,11 @@ class SentenceType(DescribedEnum):
     PROBATION = ("probation", "Probation: supervision in the community, with conditions.")
     CONDITIONAL_DISCHARGE = (
         "conditional_discharge",
-        "Conditional discharge: release on conditions, without supervision; no conviction if completed "
-        "where the law so provides (e.g. Georgia's First Offender Act).",
+        "Conditional discharge: the court, without entering a judgment of guilt, defers proceedings and "
+        "places the person on probation; on completion the proceedings are dismissed and there is no "
+        "conviction. Georgia, O.C.G.A. 16-13-2(a): a plea or finding of guilty of drug possession by someone "
+        "never before convicted of a drug offence, with the person's consent, probation of up to three years, "
+        "once per person. Not Georgia's First Offender Act (O.C.G.A. 42-8-60), a separate statute.",
     )
     SUPERVISION = (
         "supervision",

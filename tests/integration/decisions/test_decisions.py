@@ -65,7 +65,10 @@ def test_it_shows_the_recommendation_and_why_on_the_case_page(alice: Client, cas
     assert (
         '<td>20</td><td><code>treat-sud</code> <strong data-testid="chosen-rule">chosen</strong></td>' in page
     )
-    assert "<td>90</td><td><code>overdose-response</code></td><td>attached to the chosen outcome" in page
+    assert (
+        '<td>90</td><td><code>overdose-response</code></td><td data-testid="rule-role">attached to the outcome'
+        "</td><td>attached to the chosen outcome" in page
+    )
     assert "<td>Office memo 2024-03 §2</td>" in page
     assert "<li>naloxone</li>" in page  # the overdose-risk finding's responses (the example: fentanyl)
     assert '<th scope="row">overdose risk</th><td>holds: yes; present: ' in page

@@ -40,7 +40,18 @@ def case(tmp_path: Path, staff: Staff, settings: Any) -> Case:
     load_cases(
         cases_csv(
             tmp_path,
-            [{"case_id": "M-1", "person_id": "P-M1", "zip": "30303", "birth_year": "1990", "sex": "male"}],
+            # cocaine, no overdose: no opioid and no SUD marker, so the MOUD guard waits for the answer
+            [
+                {
+                    "case_id": "M-1",
+                    "person_id": "P-M1",
+                    "zip": "30303",
+                    "birth_year": "1990",
+                    "sex": "male",
+                    "drug": "cocaine",
+                    "prior_overdose": "false",
+                }
+            ],
         )
     )
     use_small_pack(settings, tmp_path)  # pre-charge diversion to treatment
@@ -124,3 +135,31 @@ def test_the_coordinator_applies_the_moud_guard_by_answering_the_question(case: 
     not_on_moud = render_panel(staff.carol, case, "?moud=no")
     assert not_on_moud.count('data-testid="match-ranked-row"') == 2
     assert "MOUD is not stated" not in not_on_moud
+
+
+@pytest.mark.parametrize("drug", ["fentanyl", "heroin", "prescription_opioid"])
+def test_an_opioid_case_applies_the_moud_guard_whatever_the_answer(
+    case: Case, staff: Staff, drug: str
+) -> None:
+    """A case involving opioids: the program that forbids MOUD is never ranked, even when the coordinator
+    answers "no", and the reason says it would cut off MOUD for someone who may need it (Krawczyk 2017)."""
+    Case.objects.filter(pk=case.pk).update(primary_drug=drug)
+    case.charges.update(drug=drug)
+    case = Case.objects.get(pk=case.pk)
+    request, notes = request_for(case, staff.carol)
+    assert (request.opioid_case, request.on_moud) == (True, False)
+    assert not any("MOUD is not stated" in note for note in notes)
+    for query in ("", "?moud=no"):
+        html = render_panel(staff.carol, case, query)
+        assert html.count('data-testid="match-ranked-row"') == 1
+        assert "forbids MOUD: it would cut off MOUD for someone who may need it" in html
+
+
+def test_the_case_fact_on_moud_applies_the_guard(case: Case, staff: Staff) -> None:
+    Case.objects.filter(pk=case.pk).update(on_moud=True)
+    case = Case.objects.get(pk=case.pk)
+    request, _ = request_for(case, staff.carol)
+    assert request.on_moud is True
+    html = render_panel(staff.carol, case, "?moud=no")
+    assert html.count('data-testid="match-ranked-row"') == 1
+    assert "forbids MOUD; the person takes MOUD" in html

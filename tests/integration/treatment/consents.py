@@ -3,6 +3,8 @@
 `make_consent(case, by, state, kind=..., roles=...)` stores a consent in that state: none (nothing
 stored), valid, expired (ended yesterday), revoked (revoked today) or out of scope (it covers the other
 kind of SUD information than `kind`, the one the test looks at); `changes` override any field.
+A consent whose purposes include the charging decision is a charging-use consent, with counsel offered
+and declined (core refuses a charging-use consent without that record).
 `expected_state` is what core `decide_access` should answer a user of `role`."""
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def make_consent(
     today = timezone.localdate()
     fields: dict[str, object] = {
         "person": case.person,
+        "case": case,
         "disclosing_program": program,
         "recipient_roles": list(roles),
         "recipient_usernames": [],
@@ -47,7 +50,17 @@ def make_consent(
         "starts_on": today - dt.timedelta(days=30),
         "expires_on": today + (dt.timedelta(days=-1) if state == "expired" else dt.timedelta(days=365)),
         "created_by": by,
+        "patient_name": "Jordan Example",
     }
+    if "charging_decision" in purposes:
+        fields |= {
+            "kind": "charging_use",
+            "warning_read": True,
+            "counsel_offered": True,
+            "counsel_response": "declined",
+            "counsel_offered_by": "Casey Coordinator",
+            "counsel_offered_on": today - dt.timedelta(days=30),
+        }
     row = ConsentRecord.objects.create(**(fields | changes))
     if state == "revoked":
         ConsentRevocation.objects.create(consent=row, revoked_on=today, recorded_by=by)

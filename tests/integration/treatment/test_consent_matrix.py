@@ -137,8 +137,15 @@ def test_it_takes_revocation_into_account_at_once(case: Case, staff: Staff) -> N
     assert states == ["valid", "revoked"]
 
 
+def disposed(case: Case, on: dt.date) -> Case:
+    """The case with its final disposition on `on` (an irrevocable-until may run no later, §2.35(c))."""
+    Case.objects.filter(pk=case.pk).update(disposition_date=on)
+    return Case.objects.select_related("person").get(pk=case.pk)
+
+
 def test_it_refuses_revocation_before_irrevocable_until(case: Case, staff: Staff) -> None:
     until = timezone.localdate() + dt.timedelta(days=90)
+    case = disposed(case, until + dt.timedelta(days=30))
     consent = make_consent(case, staff.carol, "valid", irrevocable_until=until)
     assert consent is not None
     with pytest.raises(ValueError, match=f"irrevocable until {until}"):
@@ -148,7 +155,7 @@ def test_it_refuses_revocation_before_irrevocable_until(case: Case, staff: Staff
     carol = client_for(staff.carol)
     response = carol.post(f"/treatment/consents/{consent.pk}/revoke/", {"case_key": "T-1"}, follow=True)
     page = response.content.decode()
-    assert f"Not revoked: consent C-{consent.pk} is irrevocable until {until}." in page
+    assert f"Not revoked: consent C-{consent.pk} is irrevocable until {until} (§2.35(c))." in page
     assert not ConsentRevocation.objects.filter(consent=consent).exists()
     assert SCORE_CELL in page
 
@@ -201,10 +208,11 @@ def test_it_refuses_the_screener_form_to_a_line_prosecutor(case: Case, staff: St
 def test_it_records_a_consent_from_the_form(case: Case, staff: Staff) -> None:
     carol = client_for(staff.carol)
     data = {
+        "kind": "monitoring",
+        "patient_name": "Jordan Example",
         "disclosing_program": "Northside Recovery Services",
         "recipient_roles": ["diversion_coordinator"],
         "recipient_usernames": "alice, bob",
-        "purposes": ["monitor_diversion"],
         "information": ["screening_results"],
         "signed_on": "2026-01-05",
         "starts_on": "2026-01-05",
@@ -215,6 +223,12 @@ def test_it_records_a_consent_from_the_form(case: Case, staff: Staff) -> None:
     row = ConsentRecord.objects.get(person=case.person)
     assert (row.recipient_roles, row.recipient_usernames) == (["diversion_coordinator"], ["alice", "bob"])
     assert (row.expires_on, row.expiry_event) == (None, "completion of the diversion program")
+    assert (row.kind, row.purposes, row.case, row.patient_name) == (
+        "monitoring",
+        ["monitor_diversion"],
+        case,
+        "Jordan Example",
+    )
     # bob (supervisor) is named by username, not by role
     assert SCORE_CELL in client_for(staff.bob).get(CASE).content.decode()
 
@@ -254,6 +268,7 @@ def test_it_says_no_screening_rather_than_withheld_when_there_is_none(tmp_path: 
 
 def test_it_prints_a_consent_for_the_coordinator_only(case: Case, staff: Staff) -> None:
     until = timezone.localdate() + dt.timedelta(days=90)
+    case = disposed(case, until)
     consent = make_consent(
         case,
         staff.carol,
@@ -266,9 +281,9 @@ def test_it_prints_a_consent_for_the_coordinator_only(case: Case, staff: Staff) 
     url = f"/treatment/consents/{consent.pk}/print/"
     page = client_for(staff.carol).get(url).content.decode()
     expires = consent.expires_on
-    assert '<td data-testid="recipients">Diversion coordinator, Line prosecutor; alice</td>' in page
-    assert f'<td data-testid="ends">{expires:%Y-%m-%d}, or completion of diversion</td>' in page
-    assert f"May not be revoked before {until:%Y-%m-%d} (§2.35)." in page
+    assert "<td>Diversion coordinator; Line prosecutor; alice</td>" in page
+    assert f"<td>{expires:%Y-%m-%d} or completion of diversion</td>" in page
+    assert f"May not be revoked before {until:%Y-%m-%d} (§2.35(c))." in page
     assert f'<p class="usa-hint" data-testid="redisclosure-notice">{REDISCLOSURE_NOTICE}</p>' in page
     assert (
         AuditEvent.objects.filter(object_type="consent", object_id=f"C-{consent.pk}", action="view").count()

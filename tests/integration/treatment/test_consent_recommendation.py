@@ -102,8 +102,9 @@ def test_the_recommendation_uses_the_screen_only_under_consent(
         assert rec.trace.notes == [SUD_SCREEN_NOTES["positive"]]
         assert rec.sud_note == (
             f"Uses the dast-10 screening of {screening.administered_at:%Y-%m-%d} (positive screen) "
-            f"under consent C-{consent.pk}."  # type: ignore[union-attr]
+            f"under consent C-{consent.pk}. Scope: {consent.to_core().scope}"  # type: ignore[union-attr]
         )
+        assert "Until: " in rec.sud_note and "To whom: line_prosecutor, supervisor" in rec.sud_note
         assert f'<p data-testid="sud-note">{rec.sud_note}</p>' in page
         assert REDISCLOSURE_NOTICE in page
         assert {(e.action, e.outcome) for e in events} == {("view", "success")}

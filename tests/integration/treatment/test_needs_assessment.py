@@ -158,12 +158,15 @@ def test_assessed_housing_reaches_the_recommendation(case: Case, staff: Staff) -
     post(staff.carol, {"housing": "street"})
     assert recommend.frame_for(case).row(0, named=True)["needs_assessed"] == ["housing"]
     after = recommend.recommend_case(case)
-    assert condition in after.conditions
+    # the case is a personal-use declination: it carries no conditions, so the referral is offered with it
+    assert after.outcome == "decline"
+    assert after.conditions == []
+    assert condition in after.offers
     assert needs_finding(after) == ["treatment", "housing"]
     assert "needs-referrals" in [rule.id for rule in after.matched_rules]
     page = client_for(staff.alice).get(CASE).content.decode()
-    conditions = page.split('<span data-testid="conditions">', 1)[1].split("</span>", 1)[0]
-    assert escape(condition) in conditions.split("; ")
+    offers = page.split('<span data-testid="offers">', 1)[1].split("</span>", 1)[0]
+    assert escape(condition) in offers.split("; ")
     needs_row = page.split('<th scope="row">needs</th><td>', 1)[1].split("</td>", 1)[0]
     assert needs_row.split(";")[0] == "holds: treatment, housing"
 

@@ -147,8 +147,11 @@ def test_the_export_gives_or_refuses_the_reports_per_role_and_consent_state(
         assert response.status_code == 200
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert response["X-Redisclosure-Notice"] == REDISCLOSURE_NOTICE
-        first, rest = body.split("\r\n", 1)
+        first, scope, rest = body.split("\r\n", 2)
         assert first == f"# {REDISCLOSURE_NOTICE}"
+        # the consent's scope: what, to whom, for what purpose, until when
+        assert scope == f"# Scope: {consent.to_core().scope}"  # type: ignore[union-attr]
+        assert all(part in scope for part in ("What: ", "To whom: ", "For what purpose: ", "Until: "))
         rows = list(csv.DictReader(io.StringIO(rest)))
         assert list(rows[0]) == list(REPORT_COLUMNS)
         assert len(rows) == 1
@@ -300,7 +303,7 @@ def test_an_asam_placement_is_shown_only_when_a_consent_covers_diagnosis(
     make_consent(case, staff.carol, "valid", information=information)
     carol = client_for(staff.carol)
     page = carol.get(CASE).content.decode()
-    rows = list(csv.DictReader(io.StringIO(carol.get(EXPORT).content.decode().split("\r\n", 1)[1])))
+    rows = list(csv.DictReader(io.StringIO(carol.get(EXPORT).content.decode().split("\r\n", 2)[2])))
     placed = next(r for r in rows if r["program_name"] == "MAT Two")
     unplaced = next(r for r in rows if r["program_name"] == PROGRAM)
     assert '<td data-testid="report-program">MAT Two</td>' in page

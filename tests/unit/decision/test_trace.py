@@ -134,3 +134,68 @@ def test_it_withholds_what_a_sud_screen_contributed() -> None:
     assert withheld.finding_value("sud_indicated") != PLACEHOLDER  # the proxy from facts, no screen used
     none_on_file = explained(EXAMPLE)
     assert none_on_file.without_sud(PLACEHOLDER) == none_on_file
+
+
+QUIET = {
+    "case_key": "K2",
+    "received_date": dt.date(2024, 6, 1),
+    "offense_kind": "possession",
+    "drug": "cocaine",
+    **{f: False for f in ("weapon", "weapon_in_connection", "violence", "sale_to_minor", "near_school")},
+    **{
+        f: False
+        for f in ("organizer_role", "packaging", "scales_or_ledgers", "prior_overdose", "injection_use")
+    },
+    **{f: 0 for f in ("prior_felonies", "prior_violent", "prior_drug_sales", "victim_count")},
+    "death_or_serious_injury": False,
+}
+
+
+def test_only_the_deciding_rule_gives_the_reason() -> None:
+    # 3.5 g, no safety concern: divert-user decides; post-charge-divert-user ("There is a safety concern")
+    # and charge-otherwise ("No rule above applied") also match and must not read as reasons
+    trace = explained(QUIET | {"quantity_g": 3.5})
+    assert trace.chosen_rule == "divert-user"
+    roles = {row.rule.id: (row.role, row.because) for row in trace.rule_rows()}
+    assert roles["divert-user"][0] == "decided"
+    assert roles["post-charge-divert-user"] == ("also_matched", None)
+    assert roles["charge-otherwise"] == ("also_matched", None)
+    text = trace.to_text()
+    assert "There is a safety concern" not in text
+    assert "No rule above applied" not in text
+    assert "post-charge-divert-user [precedence 35] -> post_charge_diversion: also matched" in text
+    assert "* divert-user [precedence 40] -> pre_charge_diversion: decided the case" in text
+    assert trace.approval_rules() == []  # the catch-all's approval flag did not decide
+
+
+def test_the_catch_all_reason_shows_when_it_decides() -> None:
+    trace = explained(QUIET | {"quantity_g": 1.0}, "traditional")
+    assert trace.because_lines() == ["Possession is charged; the plea offer follows office guidelines."]
+    assert "The conduct is chargeable" not in trace.to_text()
+
+
+def test_a_declination_shows_offers_not_conditions() -> None:
+    trace = explained(QUIET | {"drug": "fentanyl", "quantity_g": 0.5, "prior_overdose": True})
+    assert trace.outcome == "decline"
+    assert trace.conditions == []
+    assert "offer a voluntary treatment referral" in trace.offers()
+    assert "offer naloxone" in trace.offers()
+    text = trace.to_text()
+    assert "  conditions:" not in text
+    assert "offered (not conditions: declining is not condoning" in text
+    attached = {row.rule.id: row.role for row in trace.rule_rows()}
+    assert attached["voluntary-treatment-offer"] == "offered"
+    diverted = explained(QUIET | {"drug": "heroin", "quantity_g": 3.5, "injection_use": True})
+    assert diverted.offers() == []
+    assert "offer a voluntary treatment referral" in diverted.conditions
+
+
+def test_the_safety_valve_finding_lists_each_condition() -> None:
+    trace = explained(QUIET | {"offense_kind": "possession_with_intent", "quantity_g": 20.0, "packaging": True,
+                               "prior_felonies": 1, "weapon_in_connection": None})  # fmt: skip
+    valve = trace.finding("safety_valve_eligible")
+    assert valve is not None and valve.value is False
+    assert valve.present == ["not_a_leader", "no_death_or_serious_injury"]
+    assert valve.absent == ["no_prior_felony"]
+    assert valve.unknown == ["no_weapon_in_connection", "interests_of_justice"]
+    assert "safety_valve_eligible: False" in trace.to_text()

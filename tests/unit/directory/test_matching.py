@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from offramp.core.directory.batch import MATCH_SCHEMA, conform
 from offramp.core.directory.geo import distance_miles, zip_centroid, zip_place
-from offramp.core.directory.matching import MatchRequest, fill_program_types, match
+from offramp.core.directory.matching import MAY_NEED_MOUD_EXCLUSION, MatchRequest, fill_program_types, match
 
 DECATUR, ATLANTA, SAVANNAH = "30030", "30303", "31401"
 
@@ -181,6 +181,33 @@ def test_max_miles_excludes_far_programs() -> None:
 
 
 # --- the MOUD guard ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("request_", "reason"),
+    [
+        (MatchRequest(opioid_case=True), f"{MAY_NEED_MOUD_EXCLUSION} (opioids in the case; Krawczyk 2017)"),
+        (MatchRequest(sud_indicated=True), f"{MAY_NEED_MOUD_EXCLUSION} (SUD indicated; Krawczyk 2017)"),
+        (
+            MatchRequest(opioid_case=True, sud_indicated=True),
+            f"{MAY_NEED_MOUD_EXCLUSION} (opioids in the case, SUD indicated; Krawczyk 2017)",
+        ),
+        (MatchRequest(on_moud=True, opioid_case=True), "forbids MOUD; the person takes MOUD"),
+    ],
+)
+def test_the_moud_guard_applies_to_anyone_who_may_need_moud(request_: MatchRequest, reason: str) -> None:
+    """Not only someone known to be on MOUD: an opioid case or SUD indicated excludes a program that forbids
+    MOUD, and the reason says why (it would cut off MOUD for someone who may need it)."""
+    result = match(programs({"moud_policy": "forbids"}, {"moud_policy": "accepts"}), request_)
+    assert ids(result.ranked) == ["p1"]
+    assert reasons_of(result.excluded, "p0", "exclusions") == [reason]
+    assert "accepts people on MOUD" in reasons_of(result.ranked, "p1")
+
+
+def test_without_moud_opioids_or_sud_a_program_that_forbids_moud_is_ranked_and_marked() -> None:
+    result = match(programs({"moud_policy": "forbids"}), MatchRequest())
+    assert ids(result.ranked) == ["p0"]
+    assert "forbids MOUD: not for anyone who takes it" in reasons_of(result.ranked, "p0")
 
 
 def test_moud_guard_never_matches_a_program_that_forbids_it() -> None:
@@ -371,6 +398,8 @@ requests = st.builds(
     language=st.sampled_from([None, "en", "es"]),
     payments=st.lists(st.sampled_from(["medicaid", "private", "uninsured"]), max_size=2),
     on_moud=st.booleans(),
+    opioid_case=st.booleans(),
+    sud_indicated=st.booleans(),
     needs=st.lists(st.sampled_from(["treatment", "work", "housing"]), max_size=3),
     program_types=st.lists(st.sampled_from(["treatment", "education", "job_training"]), max_size=3),
     max_miles=st.none() | st.sampled_from([10.0, 300.0]),
@@ -392,9 +421,13 @@ def test_every_program_is_ranked_or_excluded_and_the_moud_guard_holds(
     assert all(len(r) > 0 for r in result.ranked["reasons"].to_list())
     scores = result.ranked["score"].to_list()
     assert scores == sorted(scores, reverse=True)
+    # someone on MOUD, in an opioid case or with SUD indicated is never matched to a program forbidding MOUD
+    forbids = result.excluded.filter(pl.col("moud_policy") == "forbids")["exclusions"].to_list()
     if request.on_moud:
         assert "forbids" not in result.ranked["moud_policy"].to_list()
-        forbids = result.excluded.filter(pl.col("moud_policy") == "forbids")
-        assert all("forbids MOUD; the person takes MOUD" in e for e in forbids["exclusions"].to_list())
+        assert all("forbids MOUD; the person takes MOUD" in e for e in forbids)
+    elif request.opioid_case or request.sud_indicated:
+        assert "forbids" not in result.ranked["moud_policy"].to_list()
+        assert all(any(r.startswith(MAY_NEED_MOUD_EXCLUSION) for r in e) for e in forbids)
     # the same programs in another order rank the same way
     assert ids(match(frame.reverse(), request).ranked) == ranked

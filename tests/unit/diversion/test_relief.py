@@ -38,7 +38,8 @@ PAST: list[dict[str, object]] = [
     {"case_key": "S1", "person_key": "A", "received_date": dt.date(2013, 8, 1), "offense_kind": "delivery",
      "drug": "crack", "quantity_g": 1.5, "disposition": " Finding_Guilty "},
     {"case_key": "V1", "person_key": "D", "received_date": dt.date(2018, 8, 1), "offense_kind": "possession",
-     "drug": "methamphetamine", "quantity_g": 1.0, "weapon": True, "disposition": "convicted"},
+     "drug": "methamphetamine", "quantity_g": 1.0, "weapon": True, "weapon_in_connection": True,
+     "disposition": "convicted"},
 ]  # fmt: skip
 
 HISTORY_COLUMNS = ("case_key", "person_key", "received_date", "offense_kind", "drug", "disposition")

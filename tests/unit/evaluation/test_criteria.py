@@ -22,6 +22,7 @@ QUIET: dict[str, Any] = {
     "drug": "cocaine",
     "quantity_g": 1.0,
     "weapon": False,
+    "weapon_in_connection": False,
     "violence": False,
     "cash_usd": 20.0,
     "packaging": False,
@@ -38,6 +39,7 @@ QUIET: dict[str, Any] = {
     "prior_overdose": False,
     "injection_use": False,
     "victim_count": 0,
+    "death_or_serious_injury": False,
 }
 
 
@@ -122,24 +124,50 @@ def test_it_counts_pills() -> None:
 
 
 def test_it_lists_unknown_facts_and_counts_them_absent() -> None:
-    row = one(packaging=None, weapon=None, prior_overdose=None)
+    row = one(packaging=None, weapon_in_connection=None, prior_overdose=None)
     assert "packaging" in row["seller_role__unknown"]
     assert "packaging" not in row["seller_role__absent"]
     assert row["public_safety_concern"] is False
-    assert row["public_safety_concern__unknown"] == ["weapon"]
+    assert row["public_safety_concern__unknown"] == ["weapon_in_connection"]
     assert row["overdose_risk__unknown"] == ["prior_overdose", "recent_release"]
 
 
-@pytest.mark.parametrize("fact", ["weapon", "violence", "sale_to_minor", "near_school"])
+@pytest.mark.parametrize(
+    "fact", ["weapon_in_connection", "violence", "sale_to_minor", "death_or_serious_injury"]
+)
 def test_it_finds_each_public_safety_fact(fact: str) -> None:
     row = one(**{fact: True})
     assert row["public_safety_concern"] is True
     assert row["public_safety_concern__present"] == [fact]
 
 
+def test_a_school_zone_is_a_concern_for_sale_offences_only() -> None:  # O.C.G.A. 16-13-32.4(a)
+    assert one(near_school=True)["public_safety_concern"] is False
+    assert "near_school_sale" in one(near_school=True)["public_safety_concern__absent"]
+    for kind in ("possession_with_intent", "delivery", "manufacture"):
+        assert one(near_school=True, offense_kind=kind)["public_safety_concern__present"] == [
+            "near_school_sale"
+        ]
+
+
+def test_a_weapon_elsewhere_is_no_concern_by_itself() -> None:  # Holder memo; 16-13-31(g)(2)(B)
+    row = one(weapon=True)
+    assert row["public_safety_concern"] is False
+    assert row["public_safety_concern__present"] == []
+
+
+def test_prior_violence_counts_within_the_lookback_or_when_undated() -> None:
+    received_2024 = {"prior_violent": 1}  # the lookback is 10 years in both shipped packs
+    assert one(**received_2024, last_violent_conviction_year=2014)["public_safety_concern"] is True
+    assert one(**received_2024, last_violent_conviction_year=2013)["public_safety_concern"] is False
+    undated = one(**received_2024, last_violent_conviction_year=None)
+    assert undated["public_safety_concern__present"] == ["violent_conviction_year_unknown"]
+    assert one(prior_violent=0, last_violent_conviction_year=None)["public_safety_concern"] is False
+
+
 def test_it_finds_victims_and_prior_violence() -> None:
-    row = one(victim_count=2, prior_violent=1)
-    assert row["public_safety_concern__present"] == ["victim", "prior_violent_conviction"]
+    row = one(victim_count=2, prior_violent=1, last_violent_conviction_year=2020)
+    assert row["public_safety_concern__present"] == ["victim", "violent_conviction_in_lookback"]
     assert row["victim_involved"] is True
     assert one()["victim_involved"] is False
 
@@ -187,6 +215,7 @@ def test_it_reports_treatment_reentry_and_work_needs_from_the_facts() -> None:
 
 def test_it_declares_every_finding() -> None:  # descriptions: tests/unit/test_enums.py
     assert set(FINDINGS) == {
-        "seller_role", "drug_sale_history", "public_safety_concern", "victim_involved", "overdose_risk",
-        "overdose_responses", "sud_indicated", "needs",
+        "seller_role", "drug_sale_history", "public_safety_concern", "victim_involved",
+        "safety_valve_eligible", "overdose_risk", "overdose_responses", "sud_indicated",
+        "refer_for_clinical_assessment", "alcohol_or_tobacco_need", "needs",
     }  # fmt: skip

@@ -83,3 +83,19 @@ def test_it_refuses_a_sud_screen_outside_its_values() -> None:
         case_frame(_one_case(), sud_screens=pl.DataFrame({"case_key": ["K1"], "sud_screen": ["maybe"]}))
     with pytest.raises(ValueError, match="needs the column"):
         case_frame(_one_case(), needs=pl.DataFrame({"case_key": ["K1"]}))
+
+
+def test_death_or_serious_injury_is_read_from_the_victims() -> None:
+    """Victims' harm (core.enums.Harm): serious injury or death -> true; other recorded harm -> false; only
+    unrecorded harm -> unknown; no victims at all (victim_count 0) -> false (O.C.G.A. 16-13-31(g)(2)(C))."""
+    keys = ["K1", "K2", "K3", "K4", "K5"]
+    batch = CaseBatch(
+        source_format="test",
+        persons=pl.DataFrame({"person_key": ["P1"], "birth_year": [1990]}),
+        cases=pl.DataFrame({"case_key": keys, "person_key": ["P1"] * 5,
+                            "received_date": [dt.date(2024, 3, 1)] * 5, "victim_count": [2, 1, 1, 0, 1]}),
+        victims=pl.DataFrame({"case_key": ["K1", "K1", "K2", "K3"], "seq": [1, 2, 1, 1],
+                              "harm": ["property", "death", "physical", "unknown"]}),
+    ).conformed()  # fmt: skip
+    frame = case_frame(batch)
+    assert frame["death_or_serious_injury"].to_list() == [True, False, None, False, None]

@@ -11,6 +11,8 @@ from offramp.core.screening.consent import (
     REDISCLOSURE_NOTICE,
     AccessState,
     Consent,
+    ConsentError,
+    CounselOffer,
     Purpose,
     SudInformation,
     Viewer,
@@ -134,3 +136,94 @@ def test_it_lets_a_valid_consent_win_over_an_expired_one_and_ignores_other_peopl
 def test_it_does_not_start_before_the_start_date() -> None:
     later = replace(BASE, starts_on=dt.date(2026, 4, 1))
     assert ask([later], "line_prosecutor").state is AccessState.NOT_STARTED
+
+
+# --- consent kinds, counsel, final disposition, notice and scope (42 CFR Part 2, 2024 rule) ---------------
+
+COUNSEL = CounselOffer(offered=True, response="declined", offered_by="Casey", offered_on=dt.date(2026, 1, 10))
+CHARGING = replace(
+    BASE, kind="charging_use", purposes=frozenset({Purpose.CHARGING_DECISION.value}), counsel=COUNSEL
+)
+
+
+def ask_for(consents: list[Consent], purpose: Purpose):  # type: ignore[no-untyped-def]
+    return decide_access(
+        consents,
+        person_key="P-1",
+        viewer=Viewer(username="lp", roles=frozenset({"line_prosecutor"})),
+        information="screening_results",
+        purpose=purpose,
+        today=TODAY,
+    )
+
+
+def test_a_monitoring_consent_never_covers_the_charging_decision_whatever_it_lists() -> None:
+    both = replace(
+        BASE, purposes=frozenset({Purpose.MONITOR_DIVERSION.value, Purpose.CHARGING_DECISION.value})
+    )
+    assert both.covered_purposes == {Purpose.MONITOR_DIVERSION.value}
+    refused = ask_for([both], Purpose.CHARGING_DECISION)
+    assert (refused.allowed, refused.state) == (False, AccessState.OUT_OF_SCOPE)
+    assert "a monitoring consent never covers the charging decision" in refused.reason
+    assert ask_for([both], Purpose.MONITOR_DIVERSION).allowed
+
+
+def test_a_charging_use_consent_covers_only_the_charging_decision() -> None:
+    assert ask_for([CHARGING], Purpose.CHARGING_DECISION).allowed
+    assert not ask_for([CHARGING], Purpose.MONITOR_DIVERSION).allowed
+    assert ask_for([CHARGING, BASE], Purpose.MONITOR_DIVERSION).consent_id == "C-1"
+
+
+@pytest.mark.parametrize(
+    ("counsel", "problem"),
+    [
+        (None, "needs a record that counsel was offered"),
+        (CounselOffer(False, None, "", None), "counsel was not offered"),
+        (replace(COUNSEL, response=None), "accepted or declined"),
+        (replace(COUNSEL, offered_by=" "), "name who offered counsel"),
+        (replace(COUNSEL, offered_on=None), "the date counsel was offered"),
+    ],
+)
+def test_a_charging_use_consent_needs_the_counsel_record(counsel: CounselOffer | None, problem: str) -> None:
+    with pytest.raises(ConsentError, match=problem):
+        replace(CHARGING, counsel=counsel)
+
+
+def test_irrevocable_until_is_no_later_than_final_disposition() -> None:
+    named = replace(BASE, patient_name="Jordan Example")
+    late = replace(named, irrevocable_until=dt.date(2026, 7, 1), final_disposition_on=dt.date(2026, 6, 30))
+    assert late.signing_problems() == [
+        "irrevocable until 2026-07-01 is later than the final disposition on 2026-06-30 (§2.35(c))"
+    ]
+    assert replace(late, irrevocable_until=dt.date(2026, 6, 30)).signing_problems() == []
+    unknown = replace(named, irrevocable_until=dt.date(2026, 6, 30))
+    assert "make the consent irrevocable until final disposition" in unknown.signing_problems()[0]
+    event = replace(named, irrevocable_until_disposition=True)
+    assert event.signing_problems() == []
+    assert not event.revocable_on(dt.date(2030, 1, 1))  # the disposition has not happened
+    assert replace(event, final_disposition_on=dt.date(2026, 6, 30)).revocable_on(dt.date(2026, 6, 30))
+    with pytest.raises(ConsentError, match="irrevocable until final disposition of the case"):
+        replace(event, revoked_on=dt.date(2026, 3, 1))
+
+
+def test_a_new_consent_names_the_patient() -> None:
+    assert "the consent must name the patient (§2.31(a)(1))" in BASE.signing_problems()
+    assert replace(BASE, patient_name="Jordan Example").signing_problems() == []
+
+
+def test_every_disclosure_carries_statement_1_and_the_scope() -> None:
+    assert REDISCLOSURE_NOTICE.startswith(
+        "This record which has been disclosed to you is protected by Federal confidentiality rules (42 CFR part 2)."
+    )
+    assert "unless authorized by the consent of the patient" in REDISCLOSURE_NOTICE
+    decision = ask_for([BASE], Purpose.MONITOR_DIVERSION)
+    assert decision.notice == REDISCLOSURE_NOTICE
+    assert decision.scope == BASE.scope
+    assert BASE.scope == (
+        "Consent C-1 (monitoring) from Metro Treatment Center. What: Scores and bands of SUD screening "
+        "instruments (UNCOPE, DAST-10 ...); Attendance, drug-test and progress reports from a treatment "
+        "program. To whom: diversion_coordinator, line_prosecutor. For what purpose: Monitoring the person's "
+        "progress in diversion, e.g. while charges are withheld (§2.35). Until: 2026-12-31."
+    )
+    refused = ask_for([BASE], Purpose.CHARGING_DECISION)
+    assert (refused.notice, refused.scope) == (None, None)

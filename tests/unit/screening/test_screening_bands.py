@@ -117,27 +117,36 @@ def test_taps1_all_never_is_negative() -> None:
 
 
 @pytest.mark.parametrize("answer", ["less_than_monthly", "monthly", "weekly", "daily_or_almost_daily"])
-def test_taps1_any_answer_but_never_is_positive(answer: str) -> None:
+def test_taps1_any_answer_but_never_only_calls_for_taps2(answer: str) -> None:
+    """TAPS-1 is a pre-screen: any use other than never calls for TAPS-2, it is not a positive SUD screen
+    (NIDA TAPS Tool page; McNeely et al. 2016)."""
     result = score("taps-1", ["never", "never", answer, "never"])
     assert result.score == 1
-    assert result.band == "positive"
+    assert result.band == "taps-2 needed"
+    assert result.indicates_sud is False
     assert result.band_range == "1-4"
     assert result.positive_substances == (TapsSubstance.ILLICIT_DRUGS,)
     assert result.positives == ("illicit-drugs",)
-    assert result.follow_up == "administer TAPS-2 for: illicit_drugs"
+    assert result.follow_up == (
+        "TAPS-2 needed for: illicit_drugs (taps-2-marijuana, taps-2-stimulants, taps-2-heroin)"
+    )
 
 
 def test_taps1_records_every_positive_substance_in_item_order() -> None:
     result = score("taps-1", ["daily_or_almost_daily", "weekly", "monthly", "less_than_monthly"])
     assert result.score == 4
-    assert result.band == "positive"
+    assert result.band == "taps-2 needed"
     assert result.positive_substances == (
         TapsSubstance.TOBACCO,
         TapsSubstance.ALCOHOL,
         TapsSubstance.ILLICIT_DRUGS,
         TapsSubstance.PRESCRIPTION_DRUGS,
     )
-    assert result.follow_up == ("administer TAPS-2 for: tobacco, alcohol, illicit_drugs, prescription_drugs")
+    assert result.follow_up is not None
+    assert result.follow_up.startswith(
+        "TAPS-2 needed for: tobacco, alcohol, illicit_drugs, prescription_drugs ("
+    )
+    assert len(result.taps2_needed) == 8
 
 
 def test_taps1_two_positives() -> None:
@@ -160,7 +169,8 @@ def test_taps1_two_positives() -> None:
         ("tcu-ds5", yes_no(11, {1}), False),  # 1 criterion: none
         ("tcu-ds5", yes_no(11, {1, 2}), True),  # 2 criteria: mild SUD (DSM-5)
         ("taps-1", ["never"] * 4, False),
-        ("taps-1", ["never", "never", "monthly", "never"], True),
+        ("taps-1", ["never", "never", "monthly", "never"], False),  # a pre-screen: TAPS-2 needed
+        ("taps-1", ["daily_or_almost_daily"] * 4, False),
     ],
 )
 def test_each_instrument_screens_positive_at_its_published_cut_off(

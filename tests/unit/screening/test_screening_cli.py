@@ -30,11 +30,15 @@ def test_score_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["screen", "score", "taps-1", "--answers", answers, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["score"] == 2
-    assert data["band"] == "positive"
+    assert data["band"] == "taps-2 needed"
+    assert data["indicates_sud"] is False
     assert data["instrument"] == "taps-1"
-    assert data["version"] == "1"
+    assert data["version"] == "2"
     assert data["positive_substances"] == ["alcohol", "prescription_drugs"]
-    assert data["follow_up"] == "administer TAPS-2 for: alcohol, prescription_drugs"
+    assert data["follow_up"] == (
+        "TAPS-2 needed for: alcohol, prescription_drugs (taps-2-alcohol, taps-2-prescription-opioids, "
+        "taps-2-sedatives, taps-2-prescription-stimulants)"
+    )
 
 
 def test_score_json_uncope(capsys: pytest.CaptureFixture[str]) -> None:
@@ -52,8 +56,8 @@ def test_taps_text_shows_follow_up(capsys: pytest.CaptureFixture[str]) -> None:
     )
     out = capsys.readouterr().out
     assert "score: 1 of 4\n" in out
-    assert "band: positive (1-4)\n" in out
-    assert "follow-up: administer TAPS-2 for: tobacco\n" in out
+    assert "band: taps-2 needed (1-4)\n" in out
+    assert "follow-up: TAPS-2 needed for: tobacco (taps-2-tobacco)\n" in out
 
 
 def test_bad_json_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,7 +98,9 @@ def test_wrong_count_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_unknown_instrument_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["screen", "score", "asam", "--answers", "[]"]) == 2
     assert capsys.readouterr().err == (
-        "offramp screen: unknown instrument 'asam'; known: uncope, dast-10, taps-1, tcu-ds5. "
+        "offramp screen: unknown instrument 'asam'; known: uncope, dast-10, taps-1, taps-2-tobacco, "
+        "taps-2-alcohol, taps-2-marijuana, taps-2-stimulants, taps-2-heroin, taps-2-prescription-opioids, "
+        "taps-2-sedatives, taps-2-prescription-stimulants, tcu-ds5. "
         "The ASAM Criteria are proprietary: only the level names (AsamLevel) may be recorded.\n"
     )
 
@@ -123,6 +129,14 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
         ["uncope", "6 items"],
         ["dast-10", "10 items"],
         ["taps-1", "4 items"],
+        ["taps-2-tobacco", "3 items"],
+        ["taps-2-alcohol", "4 items"],
+        ["taps-2-marijuana", "3 items"],
+        ["taps-2-stimulants", "3 items"],
+        ["taps-2-heroin", "3 items"],
+        ["taps-2-prescription-opioids", "3 items"],
+        ["taps-2-sedatives", "3 items"],
+        ["taps-2-prescription-stimulants", "3 items"],
         ["tcu-ds5", "11 items"],
     ]
 
@@ -136,3 +150,17 @@ def test_screen_never_starts_django() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "band: low (0-1)" in proc.stdout
+
+
+def test_score_taps2_alcohol_says_it_is_not_drug_evidence(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["screen", "score", "taps-2-alcohol", "--answers", "[true, true, false, false]"]) == 0
+    out = capsys.readouterr().out
+    assert "band: higher risk (2-4)\n" in out
+    assert "drug evidence: no" in out
+
+
+def test_score_taps2_heroin_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["screen", "score", "taps-2-heroin", "--answers", "[true, true, false]", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["band"], data["indicates_sud"], data["drug_evidence"]) == ("higher risk", True, True)
+    assert data["taps2_substance"] == "heroin"

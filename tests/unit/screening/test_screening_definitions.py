@@ -14,6 +14,7 @@ from offramp.core.screening import (
     AsamLevel,
     AsamPlacement,
     Taps2Risk,
+    Taps2Substance,
     UnknownInstrumentError,
     get_instrument,
     score,
@@ -34,11 +35,23 @@ ALL_NO_DAST = [False] * 10
 # --- definitions ---------------------------------------------------------------------------------------
 
 
-def test_the_four_instruments_are_defined_with_their_item_counts() -> None:
-    assert list(INSTRUMENTS) == ["uncope", "dast-10", "taps-1", "tcu-ds5"]
-    assert [len(i.items) for i in INSTRUMENTS.values()] == [6, 10, 4, 11]
-    assert [i.max_score for i in INSTRUMENTS.values()] == [6, 10, 4, 11]
-    assert all(i.version == "1" for i in INSTRUMENTS.values())
+def test_the_instruments_and_taps2_modules_are_defined_with_their_item_counts() -> None:
+    assert list(INSTRUMENTS) == [
+        "uncope",
+        "dast-10",
+        "taps-1",
+        *(f"taps-2-{s.value.replace('_', '-')}" for s in Taps2Substance),
+        "tcu-ds5",
+    ]
+    assert [len(i.items) for i in INSTRUMENTS.values()] == [6, 10, 4, 3, 4, 3, 3, 3, 3, 3, 3, 11]
+    assert [i.max_score for i in INSTRUMENTS.values()] == [6, 10, 4, 3, 4, 3, 3, 3, 3, 3, 3, 11]
+    assert [i.version for i in INSTRUMENTS.values()] == [
+        "1",
+        "1",
+        "2",
+        *["1"] * 8,
+        "1",
+    ]  # TAPS-1 v2: pre-screen
 
 
 def test_only_dast10_item3_is_reverse_scored() -> None:
@@ -170,7 +183,8 @@ def test_answers_must_be_a_list() -> None:
 def test_unknown_instrument() -> None:
     with pytest.raises(UnknownInstrumentError) as err:
         score("audit", [])
-    assert str(err.value) == "unknown instrument 'audit'; known: uncope, dast-10, taps-1, tcu-ds5."
+    assert str(err.value).startswith("unknown instrument 'audit'; known: uncope, dast-10, taps-1, taps-2-")
+    assert str(err.value).endswith(", tcu-ds5.")
 
 
 def test_rant_is_refused_with_the_reason() -> None:

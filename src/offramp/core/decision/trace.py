@@ -14,11 +14,18 @@ stored decision is evidence: a trace that does not say what we expect must say s
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from offramp.core.policy.pack import Flag, Outcome
+
+#: `sud_screen` values that come from a screening used under 42 CFR Part 2 consent (the evaluation frame's
+#: SUD_SCREEN_USED, repeated here because the trace sits below the evaluation; a test keeps them equal)
+SUD_SCREEN_USED = ("positive", "negative", "taps2_needed", "alcohol_or_tobacco")
+#: the findings a used screening decides or feeds, hidden from readers without consent
+SUD_SCREEN_FINDINGS = ("sud_indicated", "refer_for_clinical_assessment", "alcohol_or_tobacco_need", "needs")
 
 #: the version `to_dict` writes; raise it (and teach `_upgrade` the old one) when the shape changes
 TRACE_VERSION = 1
@@ -77,6 +84,28 @@ class RuleTrace(_Model):
     @property
     def victim_consultation(self) -> bool:
         return Flag.VICTIM_CONSULTATION in self.flags
+
+
+#: how a matched rule took part in the recommendation (DecisionTrace.rule_role), in words for a reader
+RULE_ROLES = {
+    "decided": "decided the case",
+    "attached": "attached to the outcome",
+    "offered": "offered; a declination carries no conditions",
+    "also_matched": "also matched; lower precedence, did not decide (its reason is not shown as one)",
+}
+
+#: why a declination carries no conditions (IIP / Vital Strategies 2021 rec. 2)
+NO_STRINGS = "declining is not condoning, and a declination comes with no strings"
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """A matched rule as shown: its role (a RULE_ROLES key), the role in words, and the `because` shown."""
+
+    rule: RuleTrace
+    role: str
+    label: str
+    because: str | None
 
 
 class ParameterTrace(_Model):
@@ -150,10 +179,50 @@ class DecisionTrace(_Model):
         return Flag.VICTIM_CONSULTATION in self.flags
 
     def because_lines(self) -> list[str]:
-        """The plain-words reasons: the chosen rule's, else those of every matched rule."""
+        """The plain-words reason: the chosen rule's `because` only. A lower-precedence rule that also
+        matched did not decide, and its `because` presumes it did ("There is a safety concern", "No rule
+        above applied"), so it is never a reason. With no chosen rule, the attached rules' reasons."""
         if self.because:
             return [self.because]
-        return [rule.because for rule in self.matched_rules if rule.because]
+        return [rule.because for rule in self.matched_rules if rule.outcome is None and rule.because]
+
+    @property
+    def declined(self) -> bool:
+        return self.outcome == Outcome.DECLINE
+
+    def rule_role(self, rule: RuleTrace) -> str:
+        """How a matched rule took part: RULE_ROLES' key."""
+        if rule.id == self.chosen_rule:
+            return "decided"
+        if rule.outcome is None:
+            return "offered" if self.declined else "attached"
+        return "also_matched"
+
+    def rule_rows(self) -> list[RuleRow]:
+        """The matched rules as a reader sees them: each with its role and the `because` shown for it —
+        the deciding rule's and the attached rules' own; none for a rule that also matched but did not
+        decide (its text would state as a reason what did not decide the case)."""
+        rows = []
+        for rule in self.matched_rules:
+            role = self.rule_role(rule)
+            rows.append(
+                RuleRow(rule, role, RULE_ROLES[role], None if role == "also_matched" else rule.because)
+            )
+        return rows
+
+    def approval_rules(self) -> list[RuleTrace]:
+        """The rules whose supervisor_approval flag is in force: the deciding rule and attached ones (the
+        same rule as `supervisor_approval`), never a lower-precedence rule that did not decide."""
+        return [
+            r for r in self.matched_rules if r.supervisor_approval and self.rule_role(r) != "also_matched"
+        ]
+
+    def offers(self) -> list[str]:
+        """On a declination: what the attached rules offer (treatment, naloxone, referrals), which are
+        offers and never conditions of the declination (declining is not condoning: no strings)."""
+        if not self.declined:
+            return []
+        return list(dict.fromkeys(c for r in self.matched_rules if r.outcome is None for c in r.conditions))
 
     def finding(self, name: str) -> FindingTrace | None:
         return next((f for f in self.findings if f.name == name), None)
@@ -179,12 +248,12 @@ class DecisionTrace(_Model):
         for consent: the `sud_screen` fact and the notes about it become `placeholder`, and when a screen
         was used, so do the findings it decided (`sud_indicated`, and `needs`, which it feeds)."""
         facts = dict(self.facts)
-        used = facts.get("sud_screen") in ("positive", "negative")
+        used = facts.get("sud_screen") in SUD_SCREEN_USED
         if facts.get("sud_screen") is not None:
             facts["sud_screen"] = placeholder
         findings = [
             f.model_copy(update={"value": placeholder, "present": [], "absent": [], "unknown": []})
-            if used and f.name in ("sud_indicated", "needs")
+            if used and f.name in SUD_SCREEN_FINDINGS
             else f
             for f in self.findings
         ]
@@ -207,6 +276,9 @@ class DecisionTrace(_Model):
         ):
             if items:
                 lines.append(f"  {label}: {'; '.join(items)}")
+        offers = self.offers()
+        if offers:
+            lines.append(f"  offered (not conditions: {NO_STRINGS}): {'; '.join(offers)}")
         lines.append("findings:")
         for f in self.findings:
             lines.append(f"  {f.name}: {f.value}")
@@ -214,10 +286,14 @@ class DecisionTrace(_Model):
                 if getattr(f, key):
                     lines.append(f"    {key}: {', '.join(getattr(f, key))}")
         lines.append("matched rules (highest precedence first):")
-        for r in self.matched_rules:
-            mark = "*" if r.id == self.chosen_rule else "-"
-            lines.append(f"  {mark} {r.id} [precedence {r.precedence}] -> {r.outcome or 'attached'}")
-            lines.append(f"      because: {r.because}")
+        for row in self.rule_rows():
+            r = row.rule
+            mark = "*" if row.role == "decided" else "-"
+            lines.append(
+                f"  {mark} {r.id} [precedence {r.precedence}] -> {r.outcome or 'attached'}: {row.label}"
+            )
+            if row.because:
+                lines.append(f"      because: {row.because}")
             lines.append(f"      reference: {r.reference}")
         lines.append("parameters:")
         for p in self.parameters:

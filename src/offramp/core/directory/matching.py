@@ -15,8 +15,13 @@ for. Programs are compared on, in turn:
     5. language        services in the person's language, then languages not stated, then not offered
     6. name            organization, service, id: the same directory always gives the same order
 
-The MOUD guard is a hard rule whatever else holds (docs/SOURCES.md#krawczyk-2017): someone who takes medication for
-opioid use disorder is never matched to a program that requires stopping it.
+The MOUD guard is a hard rule whatever else holds (docs/SOURCES.md#krawczyk-2017): a program that forbids
+medication for opioid use disorder is never ranked for someone who takes it (`on_moud`), nor for anyone who may
+need it: a case that involves opioids (fentanyl, heroin, a prescription opioid; `opioid_case`) or a person with
+substance use disorder indicated (`sud_indicated`). Placing them there would cut off MOUD for someone who may
+need it: Krawczyk et al. 2017 found justice-referred adults in specialty opioid treatment got methadone or
+buprenorphine 4.6% of the time (40.9% for other referrals). Whether someone is on MOUD is often not known
+when matching, so the guard does not wait for it.
 
 Everything is vectorised Polars over the whole directory (15,000 programs in milliseconds; bench/
 bench_match.py), the reason lists too. Pure Python + Polars.
@@ -87,6 +92,8 @@ class MatchRequest:
     language: str | None = None  # ISO 639-1
     payments: tuple[str, ...] = ()  # Payment values the person can use (["uninsured"] for none)
     on_moud: bool = False
+    opioid_case: bool = False  # the case involves fentanyl, heroin or a prescription opioid
+    sud_indicated: bool = False  # the policy's `sud_indicated` finding
     needs: tuple[str, ...] = ()  # NEED_SERVICES keys
     program_types: tuple[str, ...] = ()  # PROGRAM_TYPE_SERVICES keys, from the policy outcome
     max_miles: float | None = None
@@ -110,6 +117,27 @@ class MatchRequest:
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @property
+    def moud_guard(self) -> str | None:
+        """Why a program that forbids MOUD is excluded for this person, or None when the guard does not
+        apply (not on MOUD, no opioid in the case, no SUD indicated)."""
+        if self.on_moud:
+            return MOUD_EXCLUSION
+        why = [
+            w
+            for w, holds in (("opioids in the case", self.opioid_case), ("SUD indicated", self.sud_indicated))
+            if holds
+        ]
+        if not why:
+            return None
+        return f"{MAY_NEED_MOUD_EXCLUSION} ({', '.join(why)}; Krawczyk 2017)"
+
+
+#: the exclusion reason of a program that forbids MOUD, for a person on MOUD
+MOUD_EXCLUSION = "forbids MOUD; the person takes MOUD"
+#: ... and for a person who may need MOUD (opioid case or SUD indicated): why it would harm them
+MAY_NEED_MOUD_EXCLUSION = "forbids MOUD: it would cut off MOUD for someone who may need it"
 
 
 #: the person the matcher places; the same object as the request
@@ -189,8 +217,9 @@ def _county_name(expr: pl.Expr) -> pl.Expr:
 def _rules(request: MatchRequest, distance: pl.Expr) -> list[tuple[pl.Expr, pl.Expr]]:
     """(fails, message) for every hard rule the request can be checked against."""
     rules: list[tuple[pl.Expr, pl.Expr]] = []
-    if request.on_moud:
-        rules.append((pl.col("moud_policy") == "forbids", pl.lit("forbids MOUD; the person takes MOUD")))
+    guard = request.moud_guard
+    if guard is not None:
+        rules.append((pl.col("moud_policy") == "forbids", pl.lit(guard)))
     status = pl.col("status")  # HSDS values, lower case: active, inactive, defunct, temporarily closed
     rules.append((status.is_not_null() & (status != "active"), status))
     if request.age is not None:
@@ -241,7 +270,7 @@ def _rules(request: MatchRequest, distance: pl.Expr) -> list[tuple[pl.Expr, pl.E
 def _not_stated(request: MatchRequest) -> pl.Expr:
     """One reason naming every restriction the directory leaves blank that the person could fail."""
     checks: list[tuple[str, pl.Expr]] = []
-    if request.on_moud:
+    if request.moud_guard is not None:
         checks.append(("MOUD policy", pl.col("moud_policy").is_null() | (pl.col("moud_policy") == "unknown")))
     if request.age is not None:
         checks.append(("age", pl.col("minimum_age").is_null() & pl.col("maximum_age").is_null()))
@@ -355,7 +384,7 @@ def match(programs: pl.DataFrame, request: MatchRequest) -> MatchResult:
     n_failed = pl.sum_horizontal([pl.col(c).cast(pl.Int32) for c in fail_cols]) if rules else pl.lit(0)
     moud = (
         pl.when(pl.col("moud_policy") == "accepts").then(pl.lit("accepts people on MOUD"))
-        if request.on_moud  # not on MOUD (or not known): a program that forbids it is ranked, and marked
+        if request.moud_guard is not None  # no guard: a program that forbids MOUD is ranked, and marked
         else pl.when(pl.col("moud_policy") == "forbids").then(pl.lit(FORBIDS_NOTE))
     )
     reasons = [

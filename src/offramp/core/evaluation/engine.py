@@ -10,7 +10,8 @@ randomness, so the same frame and pack always give the same answer.
 Parameters take the value in force on each case's `received_date` (or on `on`, for a what-if). Every
 rule that matched is reported in `matched_rules`, highest precedence first (file order breaks ties); the
 outcome is that of the first deciding rule among them. Attached rules (no outcome) add their flags and
-conditions to the chosen outcome.
+conditions to the chosen outcome, except that a declination carries no conditions (declining is not
+condoning: no strings).
 
 Speed without a second code path: a pack's expressions are built once per (pack content, `on`) and cached
 (`compiled`), so `explain` does not rebuild them per call; the chosen rule is a small integer index
@@ -33,7 +34,7 @@ from offramp.core.enums import Drug
 from offramp.core.evaluation.criteria import CRITERIA
 from offramp.core.evaluation.criteria.base import lists_from_bits
 from offramp.core.policy.conditions import compile_when
-from offramp.core.policy.pack import Pack, Parameter, Rule
+from offramp.core.policy.pack import Outcome, Pack, Parameter, Rule
 
 LIST = pl.List(pl.String)
 PARAM = "param__"
@@ -151,8 +152,18 @@ def _compile(pack: Pack, on: dt.date | None) -> _Compiled:
     flags = lists_from_bits(
         [*chosen, *attached_hits], [[f.value for f in r.flags] for r in (*deciding, *attached)]
     )
+    # a declination carries no conditions: declining is not condoning, and it comes with no strings (IIP /
+    # Vital Strategies 2021 rec. 2); the attached rules still match and are shown, as offers
+    declines = [pl.col(CHOSEN) == i for i, r in enumerate(deciding) if r.then.outcome == Outcome.DECLINE]
     conditions = lists_from_bits(
-        [*chosen, *attached_hits], [r.then.conditions for r in (*deciding, *attached)]
+        [
+            *chosen,
+            *(
+                hit & ~pl.any_horizontal(declines).fill_null(False) if declines else hit
+                for hit in attached_hits
+            ),
+        ],
+        [r.then.conditions for r in (*deciding, *attached)],
     )
     program_types = lists_from_bits(chosen, [r.then.program_types for r in deciding])
     return _Compiled(

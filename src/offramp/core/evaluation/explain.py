@@ -42,6 +42,14 @@ SUD_SCREEN_NOTES = {
     ),
     "positive": "Uses a SUD screening result (positive screen) that 42 CFR Part 2 consent allows.",
     "negative": "Uses a SUD screening result (negative screen) that 42 CFR Part 2 consent allows.",
+    "taps2_needed": (
+        "Uses a SUD screening result (TAPS-1 reported use; TAPS-2 needed, not a positive screen) that 42 CFR "
+        "Part 2 consent allows."
+    ),
+    "alcohol_or_tobacco": (
+        "Uses a SUD screening result (TAPS-2 higher risk for alcohol or tobacco only, not drug evidence) that "
+        "42 CFR Part 2 consent allows."
+    ),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from offramp.core.enums import GRAMS_PER_UNIT, QuantityUnit
+from offramp.core.enums import GRAMS_PER_UNIT, Harm, QuantityUnit
 from offramp.core.intake.batch import CASE_FACTS as RECORD_FACTS
 from offramp.core.intake.batch import CASE_SCHEMA, CaseBatch
 
@@ -31,15 +31,24 @@ EVAL_COLUMNS: dict[str, pl.DataType] = {
     "dosage_units": pl.Float64(),
     # the person
     "age_at_received": pl.Int32(),
+    # from the case's victims (VICTIM_SCHEMA `harm`): true when a victim's harm is serious bodily injury or
+    # death, false when the case has victims and none had such harm, null when it has none on file or every
+    # harm is unrecorded (O.C.G.A. 16-13-31(g)(2)(C); Holder memo 2013; docs/SOURCES.md#public-safety)
+    "death_or_serious_injury": pl.Boolean(),
     # need tags from the person's needs assessment (screening.needs); null when none was done
     "needs_assessed": pl.List(pl.String()),
     # the latest SUD screening, where 42 CFR Part 2 consent lets the deciding user's evaluation use it:
-    # "positive" / "negative" (the instrument's cut-off), "withheld" (on file, consent does not allow its
-    # use), null (none on file). See SUD_SCREEN_VALUES.
+    # one of SUD_SCREEN_USED, "withheld" (on file, consent does not allow its use), null (none on file).
     "sud_screen": pl.String(),
 }
 
-SUD_SCREEN_VALUES = ("positive", "negative", "withheld")
+#: `sud_screen` values that come from a screening used under consent (docs/SOURCES.md#taps):
+#: "positive" - a drug SUD screen at the instrument's published cut-off (a TAPS-2 drug module: higher risk);
+#: "negative" - below the cut-off for drugs (incl. TAPS-1 with no use, TAPS-2 drug problem use);
+#: "taps2_needed" - TAPS-1 reported use and no TAPS-2 is on file yet (a pre-screen, not a positive screen);
+#: "alcohol_or_tobacco" - TAPS-2 higher risk for alcohol or tobacco only: a treatment need, not drug evidence
+SUD_SCREEN_USED = ("positive", "negative", "taps2_needed", "alcohol_or_tobacco")
+SUD_SCREEN_VALUES = (*SUD_SCREEN_USED, "withheld")
 
 
 def conform_eval(frame: pl.DataFrame) -> pl.DataFrame:
@@ -69,7 +78,7 @@ def case_frame(
     """One evaluation row per case of `batch`: the case facts, its primary charge (the charge marked
     primary, else the lowest `seq`; its offence and drug fall back to the case's own when it has none;
     its quantity in grams, or as `dosage_units` when it is a count of pills or other dosage units)
-    and the person's age in the year the case was received.
+    and the person's age in the year the case was received, and `death_or_serious_injury` from its victims.
 
     This is the only place those rules live: intake files, the database (`web.cases.batch.batch_for`) and
     the case page all come through here. Facts a batch does not carry are joined by `case_key`:
@@ -99,11 +108,38 @@ def case_frame(
             pl.col("offense_kind").fill_null(pl.col("primary_offense_kind")),
             pl.col("drug").fill_null(pl.col("primary_drug")),
         )
+        .join(victim_harm(batch.victims), on="case_key", how="left", maintain_order="left")
+        .with_columns(  # no victim at all: nobody was killed or seriously hurt
+            pl.when(pl.col("death_or_serious_injury").is_null() & (pl.col("victim_count") == 0))
+            .then(False)
+            .otherwise(pl.col("death_or_serious_injury"))
+            .alias("death_or_serious_injury")
+        )
     )
     for extra, column in ((needs, "needs_assessed"), (sud_screens, "sud_screen")):
         if extra is not None:
             joined = joined.join(_extra(extra, column), on="case_key", how="left", maintain_order="left")
     return conform_eval(joined)
+
+
+#: victims' harms that count as death or serious bodily injury (core.enums.Harm)
+GRAVE_HARMS = (Harm.SERIOUS_INJURY.value, Harm.DEATH.value)
+
+
+def victim_harm(victims: pl.DataFrame) -> pl.DataFrame:
+    """One row per case with victims: `death_or_serious_injury`, true when any victim's harm is serious
+    bodily injury or death; false when some harm is recorded and none is; null when every harm is unknown.
+    (`case_frame` makes a case with no victims at all, `victim_count` 0, false.)"""
+    harm = pl.col("harm")
+    recorded = harm.is_not_null() & (harm != Harm.UNKNOWN.value)
+    return victims.group_by("case_key", maintain_order=True).agg(
+        pl.when(harm.is_in(GRAVE_HARMS).any())
+        .then(True)
+        .when(recorded.any())
+        .then(False)
+        .otherwise(None)
+        .alias("death_or_serious_injury")
+    )
 
 
 def primary_charges(charges: pl.DataFrame) -> pl.DataFrame:

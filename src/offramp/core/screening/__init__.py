@@ -1,8 +1,9 @@
 """Screening: public substance-use screening instruments, their scoring, and administration records.
 
-`instruments` defines UNCOPE, DAST-10, NIDA TAPS-1 and TCU Drug Screen 5 (versioned, with bands and licence
-notes) and the ASAM level names; `scoring` validates answers and scores them; `administration` records who
-gave a screen, when and how (and a clinician's ASAM placement); `needs` holds the needs assessment.
+`instruments` defines UNCOPE, DAST-10, NIDA TAPS-1 (a pre-screen), the TAPS-2 modules and TCU Drug Screen 5
+(versioned, with bands and licence notes) and the ASAM level names; `scoring` validates answers and scores
+them; `administration` records who gave a screen, when and how (and a clinician's ASAM placement); `needs`
+holds the needs assessment.
 Pure Python, no Django.
 """
 
@@ -14,6 +15,7 @@ from offramp.core.screening.instruments import (
     AsamLevel,
     Instrument,
     Taps2Risk,
+    Taps2Substance,
     TapsSubstance,
     UnknownInstrumentError,
     get_instrument,
@@ -30,6 +32,7 @@ __all__ = [
     "Instrument",
     "Result",
     "Taps2Risk",
+    "Taps2Substance",
     "TapsSubstance",
     "UnknownInstrumentError",
     "get_instrument",

@@ -1,11 +1,18 @@
 """Versioned definitions of the public screening instruments: items, answer options, scoring, bands, licence.
 
-Four instruments are defined, by the facts in docs/SOURCES.md#screening:
+Four instruments and the eight TAPS-2 modules are defined, by the facts in docs/SOURCES.md#screening and
+docs/SOURCES.md#taps:
 
 - `uncope` — UNCOPE, 6 yes/no items; 2+ yes suggests risk, 3+ yes points to severe substance use disorder.
 - `dast-10` — Drug Abuse Screening Test, 10 yes/no items, item 3 reverse-scored; five bands.
-- `taps-1` — NIDA TAPS Tool part 1, 4 past-12-month frequency items; any use other than "never" screens
-  that substance positive and calls for TAPS-2 on it.
+- `taps-1` — NIDA TAPS Tool part 1, 4 past-12-month frequency items. It is a pre-screen: any use other than
+  "never" only calls for TAPS-2 on that substance ("TAPS-2 needed"); TAPS-1 alone never indicates SUD.
+- `taps-2-<substance>` — NIDA TAPS Tool part 2, one module per substance (tobacco, alcohol, marijuana,
+  stimulants, heroin, prescription opioids, sedatives, prescription stimulants): 3 or 4 past-3-month yes/no
+  items; score 0 = no use in the past 3 months, 1 = problem use, 2+ = higher risk (NIDA's scoring table;
+  2+ is the published cut-off for a DSM-5 substance use disorder, McNeely et al. 2016). Only the higher-risk
+  band of a drug module indicates SUD; a tobacco or alcohol module is recorded but is not drug evidence
+  (`Instrument.drug_evidence`).
 - `tcu-ds5` — TCU Drug Screen 5, 11 items following the DSM-5 criteria; score = criteria met.
 
 Item texts are short paraphrases written for Offramp, not the published wording: the screener reads the
@@ -60,8 +67,35 @@ class TapsSubstance(DescribedEnum):
     )
 
 
+class Taps2Substance(DescribedEnum):
+    """The TAPS-2 substance modules (NIDA TAPS Tool part 2), in the tool's order."""
+
+    TOBACCO = ("tobacco", "Tobacco: cigarette smoking in the past 3 months.")
+    ALCOHOL = ("alcohol", "Alcohol: drinking in the past 3 months.")
+    MARIJUANA = ("marijuana", "Marijuana (cannabis) use in the past 3 months.")
+    STIMULANTS = ("stimulants", "Cocaine, crack or methamphetamine use in the past 3 months.")
+    HEROIN = ("heroin", "Heroin use in the past 3 months.")
+    PRESCRIPTION_OPIOIDS = (
+        "prescription_opioids",
+        "Prescription opioid pain relievers used not as prescribed or not prescribed to the person.",
+    )
+    SEDATIVES = (
+        "sedatives",
+        "Medication for anxiety or sleep used not as prescribed or not prescribed to the person.",
+    )
+    PRESCRIPTION_STIMULANTS = (
+        "prescription_stimulants",
+        "ADHD medication (prescription stimulants) used not as prescribed or not prescribed to the person.",
+    )
+
+
+#: the TAPS-2 modules that are not drug evidence for a drug case: recorded, and a treatment need, but
+#: never what makes a drug case "SUD indicated" (docs/SOURCES.md#taps)
+NON_DRUG_SUBSTANCES = frozenset({Taps2Substance.TOBACCO, Taps2Substance.ALCOHOL})
+
+
 class Taps2Risk(DescribedEnum):
-    """The TAPS-2 risk level for one substance. Offramp records it; it does not reproduce the TAPS-2 items."""
+    """The TAPS-2 risk level for one substance (NIDA scoring: 0 no use, 1 problem use, 2+ higher risk)."""
 
     NO_USE = ("no_use", "TAPS-2 found no use of this substance in the past 3 months.")
     PROBLEM_USE = ("problem_use", "Problem use: one TAPS-2 question for this substance answered yes.")
@@ -167,6 +201,14 @@ class Instrument:
     licence: Licence
     source: str
     notes: tuple[str, ...] = field(default=())
+    #: TAPS-2 modules only: the substance the module asks about
+    taps2_substance: Taps2Substance | None = None
+
+    @property
+    def drug_evidence(self) -> bool:
+        """Whether a positive result is evidence of a drug use disorder for a drug case: every instrument but
+        the tobacco and alcohol TAPS-2 modules (docs/SOURCES.md#taps)."""
+        return self.taps2_substance not in NON_DRUG_SUBSTANCES
 
     def __post_init__(self) -> None:
         numbers = [item.number for item in self.items]
@@ -286,7 +328,8 @@ DAST_10 = Instrument(
 
 TAPS_1 = Instrument(
     id="taps-1",
-    version="1",
+    # version 2: the use band is "taps-2 needed" and no longer indicates SUD (TAPS-1 is a pre-screen)
+    version="2",
     title="NIDA TAPS Tool part 1 (Tobacco, Alcohol, Prescription medication, and other Substance use)",
     items=(
         Item(
@@ -322,12 +365,11 @@ TAPS_1 = Instrument(
     bands=(
         Band("negative", 0, 0, "No use of any of the four substance groups reported; TAPS-2 is not needed."),
         Band(
-            "positive",
+            "taps-2 needed",
             1,
             4,
-            "Use reported: each positive substance screens positive; administer TAPS-2 for each to find "
-            "its risk level (problem use or higher risk).",
-            True,
+            "Use reported: TAPS-2 needed for each substance used. TAPS-1 is a pre-screen, not a positive "
+            "SUD screen; the risk level (problem use or higher risk) comes from TAPS-2.",
         ),
     ),
     licence=Licence(
@@ -335,13 +377,122 @@ TAPS_1 = Instrument(
         "The NIDA TAPS Tool is freely available from the National Institute on Drug Abuse. "
         + PARAPHRASE_NOTE,
     ),
-    source="NIDA Clinical Trials Network, TAPS Tool (McNeely et al., 2016).",
+    source=(
+        "NIDA Clinical Trials Network, TAPS Tool (McNeely J et al., Ann Intern Med 2016;165(10):690-699, "
+        "doi:10.7326/M16-0317); NIDA TAPS Tool page."
+    ),
     notes=(
-        "Score = number of positive substances (0-4). Any answer other than never is positive.",
-        "TAPS-2 items are not reproduced here; record each positive substance's TAPS-2 result as a "
-        "Taps2Risk (no use, problem use, higher risk) with `taps2_risk`.",
+        "Score = number of substances with any use other than never (0-4).",
+        "Any use only calls for TAPS-2 on that substance: give the taps-2-<substance> modules. TAPS-1 "
+        "alone never indicates SUD.",
     ),
 )
+
+TAPS2_SOURCE = (
+    "NIDA Clinical Trials Network, TAPS Tool part 2 (McNeely J et al., Ann Intern Med 2016;165(10):690-699, "
+    "doi:10.7326/M16-0317); scoring: NIDA TAPS Tool page (0 no use in past 3 months, 1 problem use, 2+ "
+    "higher risk)."
+)
+
+TAPS2_LABEL_NOTE = (
+    "Items are stored by short labels of the published TAPS-2 items (past 3 months); their exact wording "
+    "was not verified against the published form for Offramp. Administer the published form and record "
+    "its answers here. Item 1 asks whether the substance was used at all in the past 3 months: when it is "
+    "answered no, the tool skips the rest, so they are recorded as no."
+)
+
+#: the TAPS-2 items per substance, by short label (item 1 is always use in the past 3 months)
+TAPS2_ITEMS: dict[Taps2Substance, tuple[tuple[str, str], ...]] = {
+    Taps2Substance.TOBACCO: (
+        ("used", "Past 3 months: smoked a cigarette containing tobacco?"),
+        ("more-than-10-a-day", "Usually smoked more than 10 cigarettes a day?"),
+        ("within-30-minutes-of-waking", "Usually smoked within 30 minutes of waking?"),
+    ),
+    Taps2Substance.ALCOHOL: (
+        ("used", "Past 3 months: had a drink containing alcohol?"),
+        ("heavy-day", "Had a heavy drinking day (4+ drinks for women, 5+ for men, in one day)?"),
+        ("failed-to-cut-down", "Tried and failed to control, cut down or stop drinking?"),
+        ("concern", "Has anyone expressed concern about the person's drinking?"),
+    ),
+    Taps2Substance.MARIJUANA: (
+        ("used", "Past 3 months: used marijuana?"),
+        ("weekly-urge", "Had a strong desire or urge to use marijuana at least once a week?"),
+        ("concern", "Has anyone expressed concern about the person's marijuana use?"),
+    ),
+    Taps2Substance.STIMULANTS: (
+        ("used", "Past 3 months: used cocaine, crack or methamphetamine?"),
+        ("weekly", "Used cocaine, crack or methamphetamine at least once a week?"),
+        ("concern", "Has anyone expressed concern about the person's use of them?"),
+    ),
+    Taps2Substance.HEROIN: (
+        ("used", "Past 3 months: used heroin?"),
+        ("failed-to-cut-down", "Tried and failed to control, cut down or stop using heroin?"),
+        ("concern", "Has anyone expressed concern about the person's heroin use?"),
+    ),
+    Taps2Substance.PRESCRIPTION_OPIOIDS: (
+        (
+            "used",
+            "Past 3 months: used a prescription opioid pain reliever not as prescribed / not prescribed?",
+        ),
+        ("failed-to-cut-down", "Tried and failed to control, cut down or stop using it?"),
+        ("concern", "Has anyone expressed concern about the person's use of it?"),
+    ),
+    Taps2Substance.SEDATIVES: (
+        ("used", "Past 3 months: used medication for anxiety or sleep not as prescribed / not prescribed?"),
+        ("weekly-urge", "Had a strong desire or urge to use it at least once a week?"),
+        ("concern", "Has anyone expressed concern about the person's use of it?"),
+    ),
+    Taps2Substance.PRESCRIPTION_STIMULANTS: (
+        (
+            "used",
+            "Past 3 months: used ADHD medication (e.g. a stimulant) not as prescribed / not prescribed?",
+        ),
+        ("weekly", "Used it at least once a week?"),
+        ("concern", "Has anyone expressed concern about the person's use of it?"),
+    ),
+}
+
+
+def _taps2(substance: Taps2Substance) -> Instrument:
+    labels = TAPS2_ITEMS[substance]
+    n = len(labels)
+    evidence = substance not in NON_DRUG_SUBSTANCES
+    higher = (
+        "Higher risk: 2 or more yes. 2+ is the published cut-off for a DSM-5 substance use disorder; refer "
+        "for a clinical assessment."
+    )
+    if not evidence:
+        higher += " Recorded as a treatment need; not drug evidence for a drug case."
+    return Instrument(
+        id=f"taps-2-{substance.value.replace('_', '-')}",
+        version="1",
+        title=f"NIDA TAPS Tool part 2: {substance.value.replace('_', ' ')}",
+        items=tuple(
+            Item(f"{substance.value}-{slug}", number, text)
+            for number, (slug, text) in enumerate(labels, start=1)
+        ),
+        scoring=ScoringRule.COUNT_YES,
+        bands=(
+            Band("no use", 0, 0, "No use of this substance in the past 3 months."),
+            Band("problem use", 1, 1, "Problem use: one yes. Below the SUD cut-off; brief advice."),
+            # only a drug module's higher-risk band is a positive SUD screen for a drug case
+            Band("higher risk", 2, n, higher, evidence),
+        ),
+        licence=Licence(
+            LicenceKind.FREE,
+            "The NIDA TAPS Tool is freely available from the National Institute on Drug Abuse. "
+            + TAPS2_LABEL_NOTE,
+        ),
+        source=TAPS2_SOURCE,
+        notes=(
+            "Score = number of yes answers (0 no use, 1 problem use, 2+ higher risk).",
+            "If item 1 (any use in the past 3 months) is no, the other items must be no.",
+        ),
+        taps2_substance=substance,
+    )
+
+
+TAPS_2: dict[Taps2Substance, Instrument] = {s: _taps2(s) for s in Taps2Substance}
 
 TCU_DS5 = Instrument(
     id="tcu-ds5",
@@ -382,7 +533,7 @@ TCU_DS5 = Instrument(
     ),
 )
 
-INSTRUMENTS: dict[str, Instrument] = {i.id: i for i in (UNCOPE, DAST_10, TAPS_1, TCU_DS5)}
+INSTRUMENTS: dict[str, Instrument] = {i.id: i for i in (UNCOPE, DAST_10, TAPS_1, *TAPS_2.values(), TCU_DS5)}
 
 #: the instruments Offramp does not reproduce, and why
 NOT_REPRODUCED: dict[str, str] = {
@@ -395,6 +546,7 @@ SCREENING_ENUMS: tuple[type[DescribedEnum], ...] = (
     ScoringRule,
     Frequency,
     TapsSubstance,
+    Taps2Substance,
     Taps2Risk,
     AsamLevel,
 )

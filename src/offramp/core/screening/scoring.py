@@ -17,9 +17,22 @@ from offramp.core.screening.instruments import (
     ItemKind,
     ScoringRule,
     Taps2Risk,
+    Taps2Substance,
     TapsSubstance,
     get_instrument,
 )
+
+#: the TAPS-2 modules each TAPS-1 substance group calls for
+TAPS2_FOR: dict[TapsSubstance, tuple[Taps2Substance, ...]] = {
+    TapsSubstance.TOBACCO: (Taps2Substance.TOBACCO,),
+    TapsSubstance.ALCOHOL: (Taps2Substance.ALCOHOL,),
+    TapsSubstance.ILLICIT_DRUGS: (Taps2Substance.MARIJUANA, Taps2Substance.STIMULANTS, Taps2Substance.HEROIN),
+    TapsSubstance.PRESCRIPTION_DRUGS: (
+        Taps2Substance.PRESCRIPTION_OPIOIDS,
+        Taps2Substance.SEDATIVES,
+        Taps2Substance.PRESCRIPTION_STIMULANTS,
+    ),
+}
 
 Answer = bool | str
 
@@ -47,16 +60,26 @@ class Result:
     indicates_sud: bool
     #: ids of the items that scored a point (for a reverse-scored item: answered no)
     positives: tuple[str, ...]
-    #: TAPS-1 only: the substances that screened positive, each calling for TAPS-2
+    #: TAPS-1 only: the substances with use reported, each calling for TAPS-2 (not a positive SUD screen)
     positive_substances: tuple[TapsSubstance, ...] = ()
     caution: str = NOT_A_DIAGNOSIS
+    #: TAPS-2 modules only: the substance, and whether a positive result is drug evidence (not tobacco or
+    #: alcohol; docs/SOURCES.md#taps)
+    taps2_substance: Taps2Substance | None = None
+    drug_evidence: bool = True
+
+    @property
+    def taps2_needed(self) -> tuple[Taps2Substance, ...]:
+        """TAPS-1 only: the TAPS-2 modules its reported use calls for."""
+        return tuple(m for s in self.positive_substances for m in TAPS2_FOR[s])
 
     @property
     def follow_up(self) -> str | None:
         if not self.positive_substances:
             return None
         names = ", ".join(s.value for s in self.positive_substances)
-        return f"administer TAPS-2 for: {names}"
+        modules = ", ".join(f"taps-2-{m.value.replace('_', '-')}" for m in self.taps2_needed)
+        return f"TAPS-2 needed for: {names} ({modules})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +94,8 @@ class Result:
             "positives": list(self.positives),
             "positive_substances": [s.value for s in self.positive_substances],
             "follow_up": self.follow_up,
+            "taps2_substance": self.taps2_substance.value if self.taps2_substance else None,
+            "drug_evidence": self.drug_evidence,
             "caution": self.caution,
         }
 
@@ -109,6 +134,13 @@ def validate(instrument: Instrument, answers: Sequence[object]) -> list[tuple[It
                 expected = "one of " + ", ".join(_describe(opt.value) for opt in item.options)
             raise AnswerError(instrument, f"expected {expected}, got {_describe(answer)}", item)
         scored.append((item, option.points))
+    if instrument.taps2_substance is not None and answers[0] is False:
+        # TAPS-2 skip pattern: no use in the past 3 months ends the module
+        for item, answer in zip(instrument.items[1:], answers[1:], strict=True):
+            if answer is not False:
+                raise AnswerError(
+                    instrument, "item 1 (use in the past 3 months) is no, so this item must be no", item
+                )
     return scored
 
 
@@ -133,6 +165,8 @@ def score_instrument(instrument: Instrument, answers: Sequence[object]) -> Resul
         indicates_sud=band.indicates_sud,
         positives=positives,
         positive_substances=substances,
+        taps2_substance=instrument.taps2_substance,
+        drug_evidence=instrument.drug_evidence,
     )
 
 
@@ -144,7 +178,8 @@ def score(instrument_id: str, answers: Sequence[object]) -> Result:
 def taps2_risk(yes_answers: int) -> Taps2Risk:
     """TAPS-2 risk level for one substance from how many of its TAPS-2 questions were answered yes.
 
-    0 = no use in the past 3 months, 1 = problem use, 2 or more = higher risk (NIDA TAPS scoring).
+    0 = no use in the past 3 months, 1 = problem use, 2 or more = higher risk (NIDA TAPS Tool page scoring
+    table; McNeely et al. 2016: 2+ is the cut-off for a DSM-5 substance use disorder).
     """
     if yes_answers < 0:
         raise ValueError(f"TAPS-2 yes count must be 0 or more, got {yes_answers}")

@@ -98,6 +98,12 @@ class Decision(ImmutableModel):
         trace = self.decision_trace
         return trace.matched_rules if trace is not None else []
 
+    @property
+    def approval_rules(self) -> list[RuleTrace]:
+        """The rules that call for the supervisor's approval (the deciding rule and attached ones)."""
+        trace = self.decision_trace
+        return trace.approval_rules() if trace is not None else []
+
 
 class DecisionApproval(ImmutableModel):
     """A supervisor's answer to a decision in the queue: approved, or returned for a correction."""

@@ -20,13 +20,14 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 
-from offramp.core.decision import DecisionTrace, FindingTrace, RuleTrace
+from offramp.core.decision import DecisionTrace, FindingTrace, RuleRow, RuleTrace
 from offramp.core.evaluation.explain import explain
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.policy import Pack, registry
 from offramp.core.policy.registry import effective
 from offramp.core.screening import get_instrument
 from offramp.core.screening.consent import Purpose, SudInformation
+from offramp.core.screening.scoring import TAPS2_FOR, score_instrument
 from offramp.web.cases.batch import batch_for
 from offramp.web.cases.models import Case
 from offramp.web.treatment.access import sud_access
@@ -50,7 +51,8 @@ class Recommendation:
     effective_to: str | None = None
     #: False when no version of the pack covers the case's date and the newest one was used instead
     in_force: bool = True
-    #: the latest SUD screening as the engine saw it: "positive"/"negative" (used under consent),
+    #: the latest SUD screening as the engine saw it: "positive"/"negative"/"taps2_needed"/
+    #: "alcohol_or_tobacco" (used under consent; core SUD_SCREEN_USED),
     #: "withheld" (on file, not covered by consent), None (none on file); see SudScreen
     sud_screen: str | None = None
     #: what the page says about it: used under which consent, or why it was withheld
@@ -85,6 +87,14 @@ class Recommendation:
         return self.trace.matched_rules
 
     @property
+    def rule_rows(self) -> list[RuleRow]:
+        return self.trace.rule_rows()
+
+    @property
+    def offers(self) -> list[str]:
+        return self.trace.offers()
+
+    @property
     def findings(self) -> list[FindingTrace]:
         return self.trace.findings
 
@@ -114,7 +124,7 @@ class Recommendation:
 
     @property
     def sud_used(self) -> bool:
-        return self.sud_screen in ("positive", "negative")
+        return self.sud_screen not in (None, "withheld")
 
 
 def recommendation_from(
@@ -136,13 +146,14 @@ def recommendation_from(
 class SudScreen:
     """The latest SUD screening of a case as one user's evaluation may use it (42 CFR Part 2)."""
 
-    value: str | None  # "positive" | "negative" | "withheld" | None (no screening on file)
+    value: str | None  # a used value (screen_value) | "withheld" | None (no screening on file)
     note: str = ""
 
 
 def sud_screen_for(case: Case, user: Any) -> SudScreen:
-    """The case's latest screening, for `user`'s evaluation: used only when a consent in force covers the
-    user, screening results and the purpose of a charging decision (core `decide_access`, audited by
+    """The case's latest screening, for `user`'s evaluation: used only when a charging-use consent in force
+    covers the user, screening results and the purpose of a charging decision (a monitoring consent never
+    does; core `decide_access`, audited by
     `sud_access` whichever way it goes); otherwise "withheld", with the reason. No user (a background job,
     a script): withheld, since no consent names "nobody"."""
     latest = Screening.objects.filter(case=case).first()
@@ -157,13 +168,58 @@ def sud_screen_for(case: Case, user: Any) -> SudScreen:
     )
     if not decision.allowed:
         return SudScreen("withheld", f"Made without SUD screening results: {decision.reason}")
-    positive = get_instrument(latest.instrument).band_named(latest.band).indicates_sud
-    value = "positive" if positive else "negative"
+    value = screen_value(case, latest)
     return SudScreen(
         value,
-        f"Uses the {latest.instrument} screening of {latest.administered_at:%Y-%m-%d} ({value} screen) under "
-        f"consent {decision.consent_id}.",
+        f"Uses the {latest.instrument} screening of {latest.administered_at:%Y-%m-%d} "
+        f"({SCREEN_VALUE_TEXT[value]}) under consent {decision.consent_id}. Scope: {decision.scope}",
     )
+
+
+#: how the page names each used `sud_screen` value
+SCREEN_VALUE_TEXT = {
+    "positive": "positive screen",
+    "negative": "negative screen",
+    "taps2_needed": "TAPS-1 reported use; TAPS-2 needed, not a positive screen",
+    "alcohol_or_tobacco": "TAPS-2 higher risk for alcohol or tobacco only, not drug evidence",
+}
+
+
+def screen_value(case: Case, latest: Screening) -> str:
+    """The `sud_screen` value of the latest screening (one of core's SUD_SCREEN_USED; docs/SOURCES.md#taps).
+
+    Any instrument but TAPS: "positive" at its published cut-off (`Band.indicates_sud`), else "negative".
+    TAPS reads as one administration: the latest TAPS-1 and the TAPS-2 modules given since (all of them when
+    no TAPS-1 is on file). A drug module at higher risk is "positive"; else a TAPS-1 drug group with reported
+    use and none of its modules on file is "taps2_needed" (TAPS-1 is a pre-screen); else tobacco or alcohol
+    at higher risk is "alcohol_or_tobacco" (a treatment need, not drug evidence); else "negative"."""
+    if not latest.instrument.startswith("taps-"):
+        return (
+            "positive"
+            if get_instrument(latest.instrument).band_named(latest.band).indicates_sud
+            else "negative"
+        )
+    taps = Screening.objects.filter(case=case, instrument__startswith="taps-")
+    taps1 = taps.filter(instrument="taps-1").first()
+    since = taps.exclude(instrument="taps-1")
+    if taps1 is not None:
+        since = since.filter(administered_at__gte=taps1.administered_at)
+    modules: dict[str, Screening] = {}
+    for row in since:  # newest first: keep each module's latest result
+        modules.setdefault(row.instrument, row)
+    results = [(get_instrument(row.instrument), row) for row in modules.values()]
+    higher = [i for i, row in results if row.band == "higher risk"]
+    if any(i.drug_evidence for i in higher):
+        return "positive"
+    if taps1 is not None:
+        # TAPS-1's items are the same in every version, so its answers are re-scored as they stand
+        reported = score_instrument(get_instrument("taps-1"), taps1.answers).positive_substances
+        done = {i.taps2_substance for i, _ in results}
+        if any(not set(TAPS2_FOR[group]) & done for group in reported):
+            return "taps2_needed"
+    if higher:
+        return "alcohol_or_tobacco"
+    return "negative"
 
 
 def assessed_needs(case: Case) -> list[str] | None:

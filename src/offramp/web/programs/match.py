@@ -8,8 +8,11 @@ What the request takes from the case, and why:
 - program types: what the policy recommendation names (`recommend.recommend_case(case, user)`), the
   same evaluation the decision panel shows;
 - plea stage: pre-plea for a pre-charge diversion, otherwise not known;
-- on_moud: Offramp records no medication yet, so it is False and the panel says the MOUD guard could not
-  be applied (programs that forbid MOUD are marked in the list so the coordinator asks).
+- the MOUD guard (core `MatchRequest.moud_guard`): on MOUD when the case fact `on_moud` ("currently on
+  MOUD") says so or the coordinator answers yes on the panel; it also applies, whatever the answer, when the
+  case involves opioids (the primary drug or any charge's drug is fentanyl, heroin or a prescription opioid)
+  or the recommendation finds SUD indicated. Only when none of these holds are programs that forbid MOUD
+  left in, marked, with a note asking the coordinator.
 
 The stored directory is read once per change of the directory (a new import, a capacity update), not per
 page view.
@@ -26,6 +29,7 @@ from django.db.models import Max
 
 from offramp.core.directory.batch import NEED_SERVICES, PROGRAM_TYPE_SERVICES, match_frame
 from offramp.core.directory.matching import MatchRequest, match
+from offramp.core.enums import Drug
 from offramp.core.policy.pack import Outcome
 from offramp.web.decisions import recommend
 from offramp.web.programs.models import CapacityUpdate, DirectoryImport, Service
@@ -77,6 +81,7 @@ def request_for(
     needs = [n for n in recommend.assessed_needs(case) or [] if n in NEED_SERVICES]
     program_types: list[str] = []
     outcome = ""
+    sud_indicated = False
     try:
         rec = (
             recommend.recommend_once(http_request, case)
@@ -85,11 +90,15 @@ def request_for(
         )
         program_types = [p for p in rec.program_types if p in PROGRAM_TYPE_SERVICES]
         outcome = rec.outcome
+        sud_indicated = rec.trace.finding_value("sud_indicated") is True
     except recommend.RecommendationUnavailable as exc:
         notes.append(f"No program types from the policy: {exc}")
     age = today.year - person.birth_year if person.birth_year else None
     sex = person.sex if person.sex in ("female", "male") else None
-    if on_moud is None:
+    stated = on_moud is not None or case.on_moud is not None
+    on_moud = bool(on_moud) or case.on_moud is True  # the coordinator's answer or the case fact
+    opioid_case = _opioid_case(case)
+    if not stated and not (on_moud or opioid_case or sud_indicated):
         notes.append(
             "Whether the person takes MOUD is not stated: programs that forbid MOUD are not excluded, "
             "they are marked. Ask, and match again with the answer."
@@ -102,9 +111,17 @@ def request_for(
         zip=(person.zip or None),
         needs=tuple(needs),
         program_types=tuple(program_types),
-        on_moud=bool(on_moud),
+        on_moud=on_moud,
+        opioid_case=opioid_case,
+        sud_indicated=sud_indicated,
     )
     return request, notes
+
+
+def _opioid_case(case: Any) -> bool:
+    """Does the case involve an opioid: its primary drug, or any charge's drug?"""
+    drugs = {case.primary_drug, *case.charges.values_list("drug", flat=True)}
+    return any(d is not None and (drug := Drug.parse(d)) is not None and drug.is_opioid for d in drugs)
 
 
 #: the panel's `?moud=` answer -> MatchRequest.on_moud (None: not stated)

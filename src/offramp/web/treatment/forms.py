@@ -19,7 +19,16 @@ from offramp.core.screening import (
     get_instrument,
     needs,
 )
-from offramp.core.screening.consent import Purpose, SudInformation
+from offramp.core.screening.consent import (
+    CHARGING_USE_WARNING,
+    KIND_PURPOSES,
+    Consent,
+    ConsentError,
+    ConsentKind,
+    CounselOffer,
+    CounselResponse,
+    SudInformation,
+)
 from offramp.core.screening.instruments import Item, ItemKind
 from offramp.core.screening.needs import NeedsResult
 from offramp.core.screening.scoring import Answer
@@ -141,6 +150,21 @@ def _checkboxes() -> forms.CheckboxSelectMultiple:
 
 
 class ConsentForm(forms.Form):
+    """A 42 CFR Part 2 consent, of one kind: monitoring (§2.35) or use in the charging decision. The kind sets
+    the purpose (a monitoring consent never covers the charging decision). A charging-use consent shows
+    `CHARGING_USE_WARNING`, and refuses to save unless the warning was read and counsel was offered (yes,
+    accepted or declined, by whom, when). Core `Consent.signing_problems` judges the whole consent, the
+    irrevocable-until against the case's final disposition (§2.35(c)) included; `case` gives that date."""
+
+    kind = forms.ChoiceField(
+        label="Kind of consent",
+        choices=ConsentKind.choices(),
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+        help_text="A monitoring consent never covers the charging decision: that needs its own consent.",
+    )
+    patient_name = forms.CharField(
+        label="Name of the patient", max_length=200, help_text="As the person signs it (§2.31(a)(1))."
+    )
     disclosing_program = forms.CharField(max_length=200)
     recipient_roles = forms.MultipleChoiceField(
         choices=[(r.slug, r.name) for r in ROLES], required=False, widget=_checkboxes()
@@ -148,13 +172,40 @@ class ConsentForm(forms.Form):
     recipient_usernames = forms.CharField(
         required=False, help_text="Usernames of named recipients, separated by commas."
     )
-    purposes = forms.MultipleChoiceField(choices=Purpose.choices(), widget=_checkboxes())
     information = forms.MultipleChoiceField(choices=SudInformation.choices(), widget=_checkboxes())
     signed_on = forms.DateField()
     starts_on = forms.DateField()
     expires_on = forms.DateField(required=False)
     expiry_event = forms.CharField(max_length=200, required=False)
-    irrevocable_until = forms.DateField(required=False)
+    irrevocable_until = forms.DateField(
+        required=False, help_text="No later than the case's final disposition (§2.35(c))."
+    )
+    irrevocable_until_disposition = forms.BooleanField(
+        label="Irrevocable until the final disposition of the case",
+        required=False,
+        help_text="Use this when the disposition date is not known yet (§2.35(c)).",
+    )
+    warning_read = forms.BooleanField(
+        label="The warning above was read to the person (charging-use consent)", required=False
+    )
+    counsel_offered = forms.TypedChoiceField(
+        label="Was counsel offered? (charging-use consent)",
+        choices=[("", "- Select -"), ("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        required=False,
+    )
+    counsel_response = forms.ChoiceField(
+        label="The person's answer", choices=[("", "- Select -"), *CounselResponse.choices()], required=False
+    )
+    counsel_offered_by = forms.CharField(label="Counsel offered by", max_length=200, required=False)
+    counsel_offered_on = forms.DateField(label="Counsel offered on", required=False)
+
+    warning = CHARGING_USE_WARNING
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
 
     def clean_recipient_usernames(self) -> list[str]:
         raw = self.cleaned_data.get("recipient_usernames") or ""
@@ -162,13 +213,60 @@ class ConsentForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if self.errors:
+            return data
         if not data.get("recipient_roles") and not data.get("recipient_usernames"):
             raise forms.ValidationError("Name at least one recipient (a role or a person).")
-        if not data.get("expires_on") and not data.get("expiry_event"):
-            raise forms.ValidationError(
-                "A Part 2 consent needs an expiry date or an expiry event (§2.31(a))."
+        charging = data["kind"] == ConsentKind.CHARGING_USE.value
+        if charging and not data.get("warning_read"):
+            self.add_error("warning_read", "Read the warning to the person before they sign.")
+        if charging and data.get("counsel_offered") is None:
+            self.add_error("counsel_offered", "Record whether counsel was offered.")
+        if self.errors:
+            return data
+        data["purposes"] = sorted(KIND_PURPOSES[data["kind"]])
+        counsel = None
+        if charging:
+            counsel = CounselOffer(
+                offered=bool(data["counsel_offered"]),
+                response=data.get("counsel_response") or None,
+                offered_by=data.get("counsel_offered_by") or "",
+                offered_on=data.get("counsel_offered_on"),
             )
+        else:  # the counsel and warning fields belong to a charging-use consent only
+            for name in ("counsel_offered", "counsel_response", "counsel_offered_by", "counsel_offered_on"):
+                data[name] = None if name in ("counsel_offered", "counsel_offered_on") else ""
+            data["warning_read"] = False
+        for problem in _consent_problems(self.case, data, counsel):
+            self.add_error(None, problem[:1].upper() + problem[1:] + ".")
         return data
+
+
+def _consent_problems(case: Any, data: dict[str, Any], counsel: CounselOffer | None) -> list[str]:
+    """Core's `signing_problems` for the consent the form describes, as a list the form shows."""
+    try:
+        core = Consent(
+            consent_id="C-new",
+            person_key=case.person.person_key if case is not None else "",
+            disclosing_program=data["disclosing_program"],
+            recipient_users=frozenset(data["recipient_usernames"]),
+            recipient_roles=frozenset(data["recipient_roles"]),
+            purposes=frozenset(data["purposes"]),
+            information=frozenset(data["information"]),
+            signed_on=data["signed_on"],
+            starts_on=data["starts_on"],
+            expires_on=data.get("expires_on"),
+            expiry_event=data.get("expiry_event") or None,
+            irrevocable_until=data.get("irrevocable_until"),
+            kind=data["kind"],
+            counsel=counsel,
+            irrevocable_until_disposition=bool(data.get("irrevocable_until_disposition")),
+            final_disposition_on=case.disposition_date if case is not None else None,
+            patient_name=data["patient_name"],
+        )
+    except ConsentError as exc:  # core lists its problems joined by "; "
+        return str(exc).split("; ")
+    return core.signing_problems()
 
 
 NOT_ANSWERED = ("", "(not answered: the person declined or was not asked)")

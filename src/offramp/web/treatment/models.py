@@ -1,7 +1,11 @@
 """Screenings and the 42 CFR Part 2 consent ledger.
 
 The ledger is append-only: a ConsentRecord is never edited (`save()` on a stored row and `delete()` raise);
-a revocation is its own ConsentRevocation row, refused before the consent's `irrevocable_until` (§2.35).
+a revocation is its own ConsentRevocation row, refused before the consent's `irrevocable_until` (§2.35(c)).
+A consent is of one kind (core `ConsentKind`): monitoring (§2.35) or use in the charging decision, which
+needs a record that counsel was offered; consents recorded before kinds existed are monitoring consents
+(migration 0005), so none of them covers the charging decision. A new consent is checked by core
+`Consent.signing_problems` (expiry, counsel, irrevocable-until no later than the case's final disposition).
 Whether a consent lets someone see SUD information is decided by core `decide_access`, never here.
 A Screening is stored from core `Administration.record`, so its score and band are computed in core;
 a NeedsAssessment from core `needs.assess`, so its tags are core's.
@@ -18,7 +22,7 @@ from django.db import models
 from django.utils import timezone
 
 from offramp.core.screening import Administration, AsamLevel, AsamPlacement
-from offramp.core.screening.consent import Consent
+from offramp.core.screening.consent import Consent, ConsentError, ConsentKind, CounselOffer, CounselResponse
 from offramp.core.screening.needs import assess
 from offramp.web.cases.models import Case, Person
 from offramp.web.immutable import ImmutableModel
@@ -26,6 +30,14 @@ from offramp.web.immutable import ImmutableModel
 
 class ConsentRecord(ImmutableModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    #: the case the consent was taken for: its disposition date is the latest an irrevocable-until may run to
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consents", null=True, blank=True)
+    kind = models.CharField(
+        max_length=20, choices=ConsentKind.choices(), default=ConsentKind.MONITORING.value
+    )
+    #: the patient's name as signed (§2.31(a)(1)); the person record itself stays pseudonymous. Blank only on
+    #: consents recorded before the name was asked for.
+    patient_name = models.CharField(max_length=200, blank=True)
     disclosing_program = models.CharField(max_length=200)
     #: role slugs (offramp.web.accounts.roles) and usernames the consent names as recipients
     recipient_roles = models.JSONField(default=list, blank=True)
@@ -39,6 +51,14 @@ class ConsentRecord(ImmutableModel):
     expiry_event = models.CharField(max_length=200, blank=True)
     expiry_event_on = models.DateField(null=True, blank=True)
     irrevocable_until = models.DateField(null=True, blank=True)
+    #: irrevocable until the case's final disposition (an event, §2.35(c)), when its date is not known
+    irrevocable_until_disposition = models.BooleanField(default=False)
+    #: charging-use consents: the warning was read, and counsel was offered (yes/no, the answer, who, when)
+    warning_read = models.BooleanField(default=False)
+    counsel_offered = models.BooleanField(null=True, blank=True)
+    counsel_response = models.CharField(max_length=20, choices=CounselResponse.choices(), blank=True)
+    counsel_offered_by = models.CharField(max_length=200, blank=True)
+    counsel_offered_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -54,8 +74,28 @@ class ConsentRecord(ImmutableModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is None:
-            self.to_core()  # core validates: an expiry date or event is required (§2.31(a))
+            # core validates: expiry (§2.31(a)), counsel for charging use, irrevocable-until (§2.35(c))
+            problems = self.to_core().signing_problems()
+            if problems:
+                raise ConsentError("; ".join(problems))
         super().save(*args, **kwargs)
+
+    @property
+    def final_disposition_on(self) -> dt.date | None:
+        if self.case_id is None:
+            return None
+        disposed: dt.date | None = self.case.disposition_date
+        return disposed
+
+    def counsel_offer(self) -> CounselOffer | None:
+        if self.counsel_offered is None:
+            return None
+        return CounselOffer(
+            offered=self.counsel_offered,
+            response=self.counsel_response or None,
+            offered_by=self.counsel_offered_by,
+            offered_on=self.counsel_offered_on,
+        )
 
     @property
     def revoked_on(self) -> dt.date | None:
@@ -83,6 +123,11 @@ class ConsentRecord(ImmutableModel):
             expiry_event_on=self.expiry_event_on,
             irrevocable_until=self.irrevocable_until,
             revoked_on=revoked_on or self.revoked_on,
+            kind=self.kind,
+            counsel=self.counsel_offer(),
+            irrevocable_until_disposition=self.irrevocable_until_disposition,
+            final_disposition_on=self.final_disposition_on,
+            patient_name=self.patient_name,
         )
 
 

@@ -17,7 +17,15 @@ from django.views.decorators.http import require_POST
 from offramp.core.csvsafe import inert_text
 from offramp.core.evaluation.criteria.enums import Need
 from offramp.core.screening import needs as core_needs
-from offramp.core.screening.consent import REDISCLOSURE_NOTICE, AccessDecision, Purpose, SudInformation
+from offramp.core.screening.consent import (
+    CHARGING_USE_WARNING,
+    FINAL_DISPOSITION,
+    REDISCLOSURE_NOTICE,
+    AccessDecision,
+    ConsentKind,
+    Purpose,
+    SudInformation,
+)
 from offramp.web.accounts.access import permission_required_audited
 from offramp.web.accounts.roles import ROLE_BY_SLUG
 from offramp.web.audit.models import Action
@@ -114,7 +122,11 @@ def screen(request: HttpRequest, case_key: str) -> HttpResponse:
                 object_id=screening.pk,
                 detail={"case": case.case_key, "instrument": screening.instrument},
             )
-        messages.success(request, f"{screening.instrument} screening recorded.")
+        # TAPS-1 is a pre-screen: say which TAPS-2 modules its reported use calls for (docs/SOURCES.md#taps)
+        follow_up = form.administration.result.follow_up
+        messages.success(
+            request, f"{screening.instrument} screening recorded." + (f" {follow_up}." if follow_up else "")
+        )
         return HttpResponseRedirect(_case_url(case))
     status = 404 if form.unknown_instrument else 200
     return render(request, "treatment/screen.html", {"case": case, "form": form}, status=status)
@@ -123,17 +135,18 @@ def screen(request: HttpRequest, case_key: str) -> HttpResponse:
 @permission_required_audited(*CONSENT_PERMS)
 def consent(request: HttpRequest, case_key: str) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             row = ConsentRecord.objects.create(
-                person=case.person, created_by=request.user, **form.cleaned_data
+                person=case.person, case=case, created_by=request.user, **form.cleaned_data
             )
+            # the kind and the case, never the patient's name (the audit trail stays pseudonymous)
             record(
                 Action.CREATE,
                 object_type="consent",
                 object_id=row.consent_id,
-                detail={"person": case.person.person_key},
+                detail={"person": case.person.person_key, "case": case.case_key, "kind": row.kind},
             )
         messages.success(request, f"Consent {row.consent_id} recorded.")
         return HttpResponseRedirect(_case_url(case))
@@ -185,18 +198,75 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
+#: the elements §2.31(a) requires of a written consent (2024 text), in its order: the printed consent shows
+#: each one under this heading (tests/integration/treatment/test_consent_kinds.py checks every one is there)
+REQUIRED_ELEMENTS = (
+    ("patient", "Name of the patient (§2.31(a)(1))"),
+    ("discloser", "Who may disclose (§2.31(a)(2))"),
+    ("information", "How much and what kind of information (§2.31(a)(3))"),
+    ("recipients", "To whom (§2.31(a)(4))"),
+    ("purpose", "Purpose (§2.31(a)(5))"),
+    ("revocation", "Right to revoke (§2.31(a)(6), §2.35(c))"),
+    ("expiry", "Expires (date or event, §2.31(a)(7))"),
+    ("signature", "Signature of the patient (§2.31(a)(8))"),
+    ("signed_on", "Date signed (§2.31(a)(9))"),
+)
+
+
+def _revocation_text(row: ConsentRecord) -> str:
+    if row.irrevocable_until_disposition:
+        text = f"May not be revoked before the {FINAL_DISPOSITION} (§2.35(c))."
+    elif row.irrevocable_until:
+        text = f"May not be revoked before {row.irrevocable_until:%Y-%m-%d} (§2.35(c))."
+    else:
+        text = "May be revoked at any time, except to the extent action has been taken in reliance on it."
+    return text
+
+
 @permission_required_audited(*CONSENT_PERMS)
 def print_consent(request: HttpRequest, pk: int) -> HttpResponse:
-    """The consent as a printable page: what the person signed, with the §2.32 notice."""
-    row = get_object_or_404(ConsentRecord.objects.select_related("person", "revocation"), pk=pk)
+    """The consent as a printable page: every element §2.31(a) requires (the patient named), its kind, for a
+    charging-use consent the warning and the counsel offer, and the §2.32 notice."""
+    row = get_object_or_404(ConsentRecord.objects.select_related("person", "revocation", "case"), pk=pk)
     record(Action.VIEW, object_type="consent", object_id=row.consent_id, detail={"printable": True})
     roles = [ROLE_BY_SLUG[slug].name if slug in ROLE_BY_SLUG else slug for slug in row.recipient_roles]
+    core = row.to_core()
+    ends = [f"{row.expires_on:%Y-%m-%d}"] if row.expires_on else []
+    if row.expiry_event:
+        ends.append(row.expiry_event)
+    counsel = core.counsel
     context = {
         "consent": row,
-        "roles": roles,
-        "purposes": [Purpose(p).description if p in Purpose.values() else p for p in row.purposes],
-        "information": [
-            SudInformation(i).description if i in SudInformation.values() else i for i in row.information
+        "kind": ConsentKind(row.kind).description if row.kind in ConsentKind.values() else row.kind,
+        "charging": row.kind == ConsentKind.CHARGING_USE.value,
+        "warning": CHARGING_USE_WARNING,
+        "counsel": counsel.describe() if counsel is not None else "Not recorded.",
+        "elements": [
+            (
+                key,
+                label,
+                {
+                    "patient": row.patient_name
+                    or "(not recorded: consent taken before the name was asked for)",
+                    "discloser": row.disclosing_program,
+                    "information": "; ".join(
+                        SudInformation(i).description if i in SudInformation.values() else i
+                        for i in row.information
+                    ),
+                    "recipients": "; ".join([*roles, *row.recipient_usernames]),
+                    "purpose": "; ".join(
+                        Purpose(p).description if p in Purpose.values() else p
+                        for p in sorted(core.covered_purposes)
+                    )
+                    or "(none this kind of consent covers)",
+                    "revocation": _revocation_text(row)
+                    + (f" Revoked {row.revocation.revoked_on:%Y-%m-%d}." if row.revoked_on else ""),
+                    "expiry": " or ".join(ends),
+                    "signature": "______________________________",
+                    "signed_on": f"{row.signed_on:%Y-%m-%d}",
+                }[key],
+            )
+            for key, label in REQUIRED_ELEMENTS
         ],
         "notice": REDISCLOSURE_NOTICE,
     }
@@ -279,7 +349,8 @@ def _cell(value: Any) -> str:
 @permission_required_audited("cases.view_case")
 def reports_csv(request: HttpRequest, case_key: str) -> HttpResponse:
     """The case's treatment reports as CSV, for a user a consent covers: the §2.32 notice as the first line
-    (`# ...`) and in the X-Redisclosure-Notice header, then the column header and the rows. Anyone else gets a
+    (`# ...`) and in the X-Redisclosure-Notice header, the consent's scope (`# Scope: ...`), then the column
+    header and the rows. Anyone else gets a
     403 with the reason. `sud_access` audits either way."""
     case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
     decision = sud_access(request.user, case.person, SudInformation.TREATMENT_REPORTS)
@@ -296,6 +367,7 @@ def reports_csv(request: HttpRequest, case_key: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{case.case_key}-treatment-reports.csv"'
     response["X-Redisclosure-Notice"] = notice
     response.write(f"# {notice}\r\n")
+    response.write(f"# Scope: {' '.join((decision.scope or '').split())}\r\n")
     writer = csv.writer(response)
     writer.writerow(REPORT_COLUMNS)
     for row in reports:

@@ -7,6 +7,7 @@ from offramp.core.evaluation.criteria import (
     needs,
     overdose_risk,
     public_safety,
+    safety_valve,
     seller_role,
     sud_indicated,
 )
@@ -17,6 +18,7 @@ CRITERIA: tuple[Criterion, ...] = (
     seller_role.CRITERION,
     drug_sale_history.CRITERION,
     public_safety.CRITERION,
+    safety_valve.CRITERION,
     overdose_risk.CRITERION,
     sud_indicated.CRITERION,
     needs.CRITERION,
