@@ -92,10 +92,7 @@ def test_it_keeps_prior_drug_sales_out_of_the_role() -> None:
     row = one(prior_drug_sales=2, packaging=True, quantity_g=2.5)
     assert row["seller_role"] == "user"
     assert "prior_drug_sales" not in row["seller_role__present"] + row["seller_role__absent"]
-    assert row["drug_sale_history"] is True
-    assert row["drug_sale_history__present"] == ["prior_drug_sales"]
-    assert one()["drug_sale_history"] is False
-    assert one(prior_drug_sales=None)["drug_sale_history__unknown"] == ["prior_drug_sales"]
+    assert one(prior_drug_sales=None)["seller_role__unknown"] == []  # not read: never unknown for role
 
 
 def test_it_tells_street_sellers_from_user_sellers() -> None:
@@ -215,7 +212,7 @@ def test_it_reports_treatment_reentry_and_work_needs_from_the_facts() -> None:
 
 def test_it_declares_every_finding() -> None:  # descriptions: tests/unit/test_enums.py
     assert set(FINDINGS) == {
-        "seller_role", "drug_sale_history", "public_safety_concern", "victim_involved",
+        "seller_role", "public_safety_concern", "victim_involved",
         "safety_valve_eligible", "overdose_risk", "overdose_responses", "sud_indicated",
         "refer_for_clinical_assessment", "alcohol_or_tobacco_need", "needs",
     }  # fmt: skip

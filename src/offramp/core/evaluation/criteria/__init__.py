@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from offramp.core.evaluation.criteria import (
-    drug_sale_history,
     needs,
     overdose_risk,
     public_safety,
@@ -16,7 +15,6 @@ from offramp.core.evaluation.criteria.enums import EVALUATION_ENUMS, Need, Overd
 
 CRITERIA: tuple[Criterion, ...] = (
     seller_role.CRITERION,
-    drug_sale_history.CRITERION,
     public_safety.CRITERION,
     safety_valve.CRITERION,
     overdose_risk.CRITERION,

@@ -18,8 +18,9 @@ Three rules keep weight and history from standing in for role:
   personal-use line). A trafficking charge is not a sale charge: O.C.G.A. 16-13-31 makes knowing
   possession of the weight trafficking, so the charge shows weight, not selling. At trafficking weight
   without selling evidence the role is `trafficking_weight` (role unknown); below it, `user`.
-- Prior drug sales are criminal history, not role evidence: they are their own finding
-  (`drug_sale_history`), never counted here (counting them twice carries enforcement bias into role).
+- Prior drug sales are criminal history, not role evidence: never counted here (counting them twice
+  carries enforcement bias into the role). A rule that needs history reads the fact `prior_drug_sales`
+  itself, under its own `because` (no shipped rule does).
 
 Pills count: when the primary charge is a count of dosage units, the count times the pack's
 `dosage_unit_grams` (per drug, an office choice) is the quantity compared with the lines.
