@@ -11,15 +11,37 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.utils import timezone
+from tests.integration.helpers import cases_csv, load_cases
 
+from offramp.core.screening import Administration, AdministrationMode
 from offramp.core.screening.consent import AccessState
 from offramp.web.cases.models import Case
-from offramp.web.treatment.models import ConsentRecord, ConsentRevocation
+from offramp.web.treatment.models import ConsentRecord, ConsentRevocation, Screening
 
 STATES = ("none", "valid", "expired", "revoked", "out_of_scope")
+#: DAST-10 answers scoring 3 (moderate: a positive screen)
+DAST_3 = [True, True, True, True, False, False, False, False, False, False]
+
+
+def screened_case(tmp_path: Path, screener: User, case_id: str, person_id: str) -> Case:
+    """A case imported from offramp-csv with one DAST-10 screening (score 3) on file."""
+    load_cases(cases_csv(tmp_path, [{"case_id": case_id, "person_id": person_id}]))
+    case = Case.objects.select_related("person").get(case_key=case_id)
+    admin = Administration.record(
+        "dast-10",
+        DAST_3,
+        administered_by="Pat Screener",
+        administered_at=dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC),
+        mode=AdministrationMode.PHONE,
+    )
+    Screening.create_from(case, admin, screener)
+    return case
+
+
 #: what an out-of-scope consent covers instead of the information a test looks at
 OTHER_INFORMATION = {"screening_results": "treatment_reports", "treatment_reports": "screening_results"}
 

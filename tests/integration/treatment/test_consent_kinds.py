@@ -15,32 +15,20 @@ from tests.fixtures.users import Staff, client_for
 from tests.integration.helpers import cases_csv, load_cases, no_static_finders  # noqa: F401
 from tests.integration.treatment import consents
 
-from offramp.core.screening import Administration, AdministrationMode
 from offramp.core.screening.consent import CHARGING_USE_WARNING, REDISCLOSURE_NOTICE, ConsentError
 from offramp.web.cases.models import Case
 from offramp.web.decisions import recommend
-from offramp.web.treatment.models import ConsentRecord, Screening
+from offramp.web.treatment.models import ConsentRecord
 from offramp.web.treatment.views import REQUIRED_ELEMENTS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders")]
 
 FORM = "/treatment/cases/K-1/consent/"
-DAST_3 = [True, True, True, True, False, False, False, False, False, False]
 
 
 @pytest.fixture
 def case(tmp_path: Path, staff: Staff) -> Case:
-    load_cases(cases_csv(tmp_path, [{"case_id": "K-1", "person_id": "P-K1"}]))
-    case = Case.objects.select_related("person").get(case_key="K-1")
-    admin = Administration.record(
-        "dast-10",
-        DAST_3,
-        administered_by="Pat Screener",
-        administered_at=dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC),
-        mode=AdministrationMode.PHONE,
-    )
-    Screening.create_from(case, admin, staff.carol)
-    return case
+    return consents.screened_case(tmp_path, staff.carol, "K-1", "P-K1")
 
 
 def form_data(**changes: Any) -> dict[str, Any]:

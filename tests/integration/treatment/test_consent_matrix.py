@@ -15,7 +15,6 @@ from tests.integration.helpers import cases_csv, load_cases, no_static_finders  
 from tests.integration.treatment import consents
 from tests.integration.treatment.consents import STATES
 
-from offramp.core.screening import Administration, AdministrationMode
 from offramp.core.screening.consent import REDISCLOSURE_NOTICE, AccessState
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
@@ -26,7 +25,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders"
 CASE = "/cases/T-1/"
 PERSON = "P-T1"
 #: DAST-10 answers scoring 3 (items 1, 2 and 4 yes; item 3, reverse-scored, yes) -> band "moderate"
-DAST_3 = [True, True, True, True, False, False, False, False, False, False]
+DAST_3 = consents.DAST_3
 SCORE_CELL = '<td data-testid="screening-score">3</td><td data-testid="screening-band">moderate</td>'
 WITHHELD = "SUD screening information exists but is withheld: "
 CASE_ROLES = ("line_prosecutor", "supervisor", "diversion_coordinator", "victim_advocate")
@@ -35,17 +34,7 @@ NAMED_ROLES = ("diversion_coordinator", "line_prosecutor")
 
 @pytest.fixture
 def case(tmp_path: Path, staff: Staff) -> Case:
-    load_cases(cases_csv(tmp_path, [{"case_id": "T-1", "person_id": PERSON}]))
-    case = Case.objects.get(case_key="T-1")
-    admin = Administration.record(
-        "dast-10",
-        DAST_3,
-        administered_by="Pat Screener",
-        administered_at=dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC),
-        mode=AdministrationMode.PHONE,
-    )
-    Screening.create_from(case, admin, staff.carol)
-    return case
+    return consents.screened_case(tmp_path, staff.carol, "T-1", PERSON)
 
 
 def make_consent(case: Case, by: User, state: str, **changes: object) -> ConsentRecord | None:
