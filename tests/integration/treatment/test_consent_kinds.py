@@ -58,6 +58,15 @@ def test_the_form_shows_the_charging_use_warning(case: Case, staff: Staff) -> No
     assert "A result in these records can change that decision for you or against you." in page
 
 
+def test_the_form_draws_every_choice_as_a_uswds_radio_or_checkbox(case: Case, staff: Staff) -> None:
+    """USWDS hides the native input and draws the control on the label beside it: a choice rendered without
+    `usa-radio__label` / `usa-checkbox__label` is invisible (the kind, roles and information showed nothing)."""
+    page = client_for(staff.carol).get(FORM).content.decode()
+    assert '<legend class="usa-legend">Kind of consent</legend>' in page
+    assert 'class="usa-radio__label" for="id_kind_1">charging use</label>' in page
+    assert page.count('class="usa-checkbox__label"') >= 7 + 2  # every role, and the kinds of information
+
+
 @pytest.mark.parametrize(
     ("changes", "error"),
     [
