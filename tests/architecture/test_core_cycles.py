@@ -32,6 +32,15 @@ def core_modules() -> dict[str, Path]:
     return {module_name(p): p for p in sorted(CORE.rglob("*.py"))}
 
 
+def from_target(node: ast.ImportFrom, package: str) -> str:
+    """The absolute module a `from ... import` names, a relative one resolved against `package`."""
+    if not node.level:
+        return node.module or ""
+    base = package.split(".")
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
+
+
 def imports_of(source: str, module: str, is_package: bool, known: set[str]) -> set[str]:
     """The `known` modules that `source` imports anywhere (top level, functions, TYPE_CHECKING blocks)."""
     package = module if is_package else module.rpartition(".")[0]
@@ -40,12 +49,7 @@ def imports_of(source: str, module: str, is_package: bool, known: set[str]) -> s
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                target = ".".join([*base, node.module] if node.module else base)
-            else:
-                target = node.module or ""
+            target = from_target(node, package)
             names = [f"{target}.{alias.name}" for alias in node.names]
             submodules = [n for n in names if n in known]
             found.update(submodules)

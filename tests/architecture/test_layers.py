@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from django.db import models
+from tests.architecture.test_core_cycles import from_target, module_name
 
 from offramp.core.intake import batch as records
 from offramp.web.cases.models import Case, Charge, DataQualityWarning, Person, ProgramReferral, Victim
@@ -31,13 +32,6 @@ FORBIDDEN = ("django", "offramp.web", "offramp.cli")
 # --- imports ------------------------------------------------------------------------------------------------
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(SRC).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
 def imported_modules(source: str, module: str, is_package: bool) -> list[tuple[int, str]]:
     """(line, absolute module name) of every import in `source`, relative ones resolved, plus modules
     named by a literal in importlib.import_module(...) or __import__(...)."""
@@ -47,12 +41,7 @@ def imported_modules(source: str, module: str, is_package: bool) -> list[tuple[i
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                target = ".".join([*base, node.module] if node.module else base)
-            else:
-                target = node.module or ""
+            target = from_target(node, package)
             found.append((node.lineno, target))
             found += [(node.lineno, f"{target}.{alias.name}") for alias in node.names]
         elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
