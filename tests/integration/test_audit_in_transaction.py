@@ -43,8 +43,8 @@ def case(staff: Staff) -> Case:
     return VictimFactory(case__case_key="A-1").case
 
 
-@pytest.fixture
-def order(case: Case, staff: Staff) -> RestitutionOrder:
+def order_for(case: Case, staff: Staff) -> RestitutionOrder:
+    """A $300 order for the case's victim, through the ledger service (which audits it)."""
     return ledger.create_order(
         case=case,
         victim=case.victims.get(),
@@ -53,6 +53,11 @@ def order(case: Case, staff: Staff) -> RestitutionOrder:
         description="Stolen bicycle",
         user=staff.carol,
     )
+
+
+@pytest.fixture
+def order(case: Case, staff: Staff) -> RestitutionOrder:
+    return order_for(case, staff)
 
 
 def test_a_payment_is_not_stored_when_its_audit_event_cannot_be(
@@ -70,14 +75,7 @@ def test_a_payment_is_not_stored_when_its_audit_event_cannot_be(
 
 def test_an_order_is_not_stored_when_its_audit_event_cannot_be(case: Case, staff: Staff) -> None:
     with mock.patch.object(ledger, "record", failing_record), pytest.raises(AuditDown):
-        ledger.create_order(
-            case=case,
-            victim=case.victims.get(),
-            ordered_on=DAY,
-            amount=Decimal("300.00"),
-            description="Stolen bicycle",
-            user=staff.carol,
-        )
+        order_for(case, staff)
 
     assert not RestitutionOrder.objects.exists() and not LedgerEntry.objects.exists()
 
