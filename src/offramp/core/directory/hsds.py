@@ -228,10 +228,6 @@ UUID_COLUMNS: dict[str, tuple[str, ...]] = {
 Warning = tuple[str, int, str]
 
 
-def col_or_null(frame: pl.DataFrame, name: str) -> pl.Expr:
-    return pl.col(name) if name in frame.columns else pl.lit(None, pl.String).alias(name)
-
-
 def table(tables: Tables, name: str, columns: tuple[str, ...]) -> pl.DataFrame:
     """`tables[name]` with at least `columns` (text) and `_file`/`_row`; empty if the source has none."""
     frame = tables.get(name)
