@@ -25,9 +25,9 @@ from offramp.core.evaluation.explain import explain
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.policy import Pack, registry
 from offramp.core.policy.registry import effective
-from offramp.core.screening import get_instrument
+from offramp.core.screening import reading
 from offramp.core.screening.consent import Purpose, SudInformation
-from offramp.core.screening.scoring import TAPS2_FOR, score_instrument
+from offramp.core.screening.reading import SCREEN_VALUE_TEXT, ScreeningOnFile
 from offramp.web.cases.batch import batch_for
 from offramp.web.cases.models import Case
 from offramp.web.treatment.access import sud_access
@@ -176,50 +176,14 @@ def sud_screen_for(case: Case, user: Any) -> SudScreen:
     )
 
 
-#: how the page names each used `sud_screen` value
-SCREEN_VALUE_TEXT = {
-    "positive": "positive screen",
-    "negative": "negative screen",
-    "taps2_needed": "TAPS-1 reported use; TAPS-2 needed, not a positive screen",
-    "alcohol_or_tobacco": "TAPS-2 higher risk for alcohol or tobacco only, not drug evidence",
-}
+def on_file(row: Screening) -> ScreeningOnFile:
+    return ScreeningOnFile(row.instrument, row.band, row.answers, row.administered_at)
 
 
 def screen_value(case: Case, latest: Screening) -> str:
-    """The `sud_screen` value of the latest screening (one of core's SUD_SCREEN_USED; docs/SOURCES.md#taps).
-
-    Any instrument but TAPS: "positive" at its published cut-off (`Band.indicates_sud`), else "negative".
-    TAPS reads as one administration: the latest TAPS-1 and the TAPS-2 modules given since (all of them when
-    no TAPS-1 is on file). A drug module at higher risk is "positive"; else a TAPS-1 drug group with reported
-    use and none of its modules on file is "taps2_needed" (TAPS-1 is a pre-screen); else tobacco or alcohol
-    at higher risk is "alcohol_or_tobacco" (a treatment need, not drug evidence); else "negative"."""
-    if not latest.instrument.startswith("taps-"):
-        return (
-            "positive"
-            if get_instrument(latest.instrument).band_named(latest.band).indicates_sud
-            else "negative"
-        )
+    """The `sud_screen` value of the case's latest screening: core `reading.screen_value` over the rows."""
     taps = Screening.objects.filter(case=case, instrument__startswith="taps-")
-    taps1 = taps.filter(instrument="taps-1").first()
-    since = taps.exclude(instrument="taps-1")
-    if taps1 is not None:
-        since = since.filter(administered_at__gte=taps1.administered_at)
-    modules: dict[str, Screening] = {}
-    for row in since:  # newest first: keep each module's latest result
-        modules.setdefault(row.instrument, row)
-    results = [(get_instrument(row.instrument), row) for row in modules.values()]
-    higher = [i for i, row in results if row.band == "higher risk"]
-    if any(i.drug_evidence for i in higher):
-        return "positive"
-    if taps1 is not None:
-        # TAPS-1's items are the same in every version, so its answers are re-scored as they stand
-        reported = score_instrument(get_instrument("taps-1"), taps1.answers).positive_substances
-        done = {i.taps2_substance for i, _ in results}
-        if any(not set(TAPS2_FOR[group]) & done for group in reported):
-            return "taps2_needed"
-    if higher:
-        return "alcohol_or_tobacco"
-    return "negative"
+    return reading.screen_value(on_file(latest), [on_file(row) for row in taps])
 
 
 def assessed_needs(case: Case) -> list[str] | None:
