@@ -74,12 +74,13 @@ def _load(ns: argparse.Namespace, command: str) -> tuple[Any, pl.DataFrame] | No
 
 
 def write_results(frame: pl.DataFrame, path: Path) -> None:
-    """Parquet as is; CSV with every list joined by ';'."""
+    """Parquet as is (reason lists are lists of an Enum: Parquet keeps them dictionary-encoded); CSV with
+    every list joined by ';'."""
     if path.suffix == ".parquet":
         frame.write_parquet(path)
         return
     lists = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
-    frame.with_columns(pl.col(name).list.join(";") for name in lists).write_csv(path)
+    frame.with_columns(pl.col(name).cast(pl.List(pl.String)).list.join(";") for name in lists).write_csv(path)
 
 
 def run_evaluate(ns: argparse.Namespace) -> int:

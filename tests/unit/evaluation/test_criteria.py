@@ -60,15 +60,17 @@ def test_it_finds_a_plain_user() -> None:
 def test_it_never_makes_weak_indicators_alone_high_level() -> None:
     row = one(packaging=True, scales_or_ledgers=True, cash_usd=50_000.0, prior_drug_sales=3, quantity_g=20.0)
     assert row["seller_role"] == "mid_level"
+    # the quantity lines are nested: only the highest one crossed is listed, the lower ones are implied
+    # (and so neither present nor absent)
     assert row["seller_role__present"] == [
-        "over_personal_use_quantity",
-        "over_subsistence_quantity",
         "mid_level_quantity",
         "packaging",
         "scales_or_ledgers",
         "large_cash",
         "use_evidence",
     ]
+    assert "over_personal_use_quantity" not in row["seller_role__absent"]
+    assert "trafficking_quantity" in row["seller_role__absent"]
     small = one(packaging=True, scales_or_ledgers=True, cash_usd=50_000.0, prior_drug_sales=3, quantity_g=1.0)
     assert small["seller_role"] == "user_seller"
 
@@ -191,7 +193,8 @@ def test_it_indicates_sud_from_injection_or_overdose_only() -> None:
     assert one(drug="heroin")["sud_indicated"] is False
     row = one(drug="methamphetamine", injection_use=True)
     assert row["sud_indicated"] is True
-    assert row["sud_indicated__present"] == ["injection_use", "opioid_or_methamphetamine"]
+    # the drug is a case fact, not evidence of a disorder: never listed as a reason
+    assert row["sud_indicated__present"] == ["injection_use"]
     assert one(prior_overdose=True)["sud_indicated"] is True
 
 

@@ -22,6 +22,8 @@ Three rules keep weight and history from standing in for role:
   carries enforcement bias into the role). A rule that needs history reads the fact `prior_drug_sales`
   itself, under its own `because` (no shipped rule does).
 
+Reasons: "present" names the highest quantity line crossed, not every line below it as well.
+
 Pills count: when the primary charge is a count of dosage units, the count times the pack's
 `dosage_unit_grams` (per drug, an office choice) is the quantity compared with the lines.
 
@@ -51,6 +53,13 @@ WEAK = ("packaging", "scales_or_ledgers", "large_cash", "over_personal_use_quant
 #: the per-drug quantity lines, in the order they must hold (the pack checker refuses any other order)
 LINES = ("personal_use_grams", "subsistence_sale_grams", "mid_level_grams", "trafficking_grams")
 PARAMETERS = (*LINES, "dosage_unit_grams", "large_cash_usd")
+#: the indicators for the lines, lowest first; "present" names only the highest one a quantity crosses
+QUANTITY = (
+    "over_personal_use_quantity",
+    "over_subsistence_quantity",
+    "mid_level_quantity",
+    "trafficking_quantity",
+)
 
 
 def quantity(params: Params) -> pl.Expr:
@@ -98,7 +107,11 @@ def exprs(params: Params) -> dict[str, pl.Expr]:
         .then(pl.lit(SellerRole.STREET_SELLER.value))
         .otherwise(pl.lit(SellerRole.USER.value))
     )
-    return {NAME: role, **reason_columns(NAME, i)}
+    # the quantity lines are nested: list as present only the highest one crossed (the lower are implied)
+    highest = {
+        lower: i[lower] & ~flag(i[higher]) for lower, higher in zip(QUANTITY, QUANTITY[1:], strict=False)
+    }
+    return {NAME: role, **reason_columns(NAME, i, present=highest)}
 
 
 CRITERION = Criterion(

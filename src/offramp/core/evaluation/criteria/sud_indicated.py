@@ -23,7 +23,8 @@ The screen is the latest SUD screening (UNCOPE, DAST-10, TCU Drug Screen 5, a TA
   offer.
 
 A withheld screen is listed under "unknown" (the explanation says the recommendation was made without it).
-The drug class (opioid or methamphetamine) is listed as context.
+Only what can make the finding hold is listed: the drug (an opioid, say) is among the case facts, never
+among the reasons, since a drug class is no evidence of a disorder.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from __future__ import annotations
 import polars as pl
 
 from offramp.core.evaluation.criteria.base import Criterion, Finding, Params, any_of, flag, reason_columns
-from offramp.core.evaluation.criteria.enums import OPIOIDS
 from offramp.core.evaluation.frame import SUD_SCREEN_USED
 
 NAME = "sud_indicated"
@@ -45,10 +45,9 @@ def exprs(params: Params) -> dict[str, pl.Expr]:
     # null (unknown) when no usable screen: listed as unknown, counted as absent
     screen_positive = pl.when(used).then(screen == "positive").otherwise(None)
     markers = {"injection_use": pl.col("injection_use"), "prior_overdose": pl.col("prior_overdose")}
-    context = {"opioid_or_methamphetamine": pl.col("drug").is_in([*OPIOIDS, "methamphetamine"])}
     proxy = any_of(markers)
     value = flag(screen_positive) | proxy
-    indicators = {"screening_positive": screen_positive, **markers, **context}
+    indicators = {"screening_positive": screen_positive, **markers}
     screen_not_positive = pl.when(used).then(screen != "positive").otherwise(None)
     referral = flag(screen_not_positive) & proxy
     alcohol = pl.when(used).then(screen == "alcohol_or_tobacco").otherwise(None)
