@@ -40,6 +40,8 @@ Pills count: when the primary charge is a count of dosage units, the count times
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import polars as pl
 
 from offramp.core.evaluation.criteria.base import Criterion, Finding, Params, count_of, flag, reason_columns
@@ -108,9 +110,7 @@ def exprs(params: Params) -> dict[str, pl.Expr]:
         .otherwise(pl.lit(SellerRole.USER.value))
     )
     # the quantity lines are nested: list as present only the highest one crossed (the lower are implied)
-    highest = {
-        lower: i[lower] & ~flag(i[higher]) for lower, higher in zip(QUANTITY, QUANTITY[1:], strict=False)
-    }
+    highest = {lower: i[lower] & ~flag(i[higher]) for lower, higher in pairwise(QUANTITY)}
     return {NAME: role, **reason_columns(NAME, i, present=highest)}
 
 
