@@ -121,6 +121,7 @@ def findings_py(pack: Pack, row: dict[str, Any]) -> dict[str, Any]:
             "overdose_risk": bool(risk), "sud_indicated": screen == "positive" or proxy,
             "refer_for_clinical_assessment": used and screen != "positive" and proxy,
             "alcohol_or_tobacco_need": screen == "alcohol_or_tobacco",
+            "personal_use_quantity": q is not None and q <= p["personal_use_grams"],
             "needs": [], "__params": p}  # fmt: skip
 
 
@@ -188,7 +189,7 @@ WITH p AS (
     coalesce(qty >= traff, false) AS trafficking
   FROM p
 ), f AS (
-  SELECT case_key, received_date, offense_kind, severity, quantity_g, personal, prior_felonies,
+  SELECT case_key, received_date, offense_kind, severity, quantity_g, qty, personal, prior_felonies,
     weapon_in_connection, violence, sale_to_minor, death_or_serious_injury,
     CASE WHEN coalesce(organizer_role, false) OR coalesce(trafficking_org_ties, false) THEN 'high_level'
          WHEN trafficking AND (coalesce(sale_charge, false) OR coalesce(sale_to_minor, false) OR weak >= 2)
@@ -225,7 +226,7 @@ SELECT case_key, CASE
   WHEN role IN ('user_seller','street_seller') AND NOT safety THEN 'pre_charge_diversion'
   WHEN role IN ('user_seller','street_seller') THEN 'post_charge_diversion'
   WHEN role = 'user' AND offense_kind IN ('possession','paraphernalia') AND NOT safety
-       AND (offense_kind = 'paraphernalia' OR coalesce(quantity_g <= personal, false)) THEN 'decline'
+       AND (offense_kind = 'paraphernalia' OR coalesce(qty <= personal, false)) THEN 'decline'
   WHEN role = 'user' AND sud AND NOT safety THEN 'pre_charge_diversion'
   WHEN role = 'user' AND NOT safety THEN 'pre_charge_diversion'
   WHEN role = 'user' THEN 'post_charge_diversion'

@@ -215,7 +215,7 @@ def test_it_reports_treatment_reentry_and_work_needs_from_the_facts() -> None:
 
 def test_it_declares_every_finding() -> None:  # descriptions: tests/unit/test_enums.py
     assert set(FINDINGS) == {
-        "seller_role", "public_safety_concern", "victim_involved",
+        "seller_role", "personal_use_quantity", "public_safety_concern", "victim_involved",
         "safety_valve_eligible", "overdose_risk", "overdose_responses", "sud_indicated",
         "refer_for_clinical_assessment", "alcohol_or_tobacco_need", "needs",
     }  # fmt: skip

@@ -22,6 +22,9 @@ Three rules keep weight and history from standing in for role:
   carries enforcement bias into the role). A rule that needs history reads the fact `prior_drug_sales`
   itself, under its own `because` (no shipped rule does).
 
+`personal_use_quantity` (true or false, no reason lists) says the same quantity, pills counted, is known
+and at most `personal_use_grams`; a personal-use declination reads it rather than the grams alone.
+
 Reasons: "present" names the highest quantity line crossed, not every line below it as well.
 
 Pills count: when the primary charge is a count of dosage units, the count times the pack's
@@ -48,6 +51,9 @@ from offramp.core.evaluation.criteria.base import Criterion, Finding, Params, co
 from offramp.core.evaluation.criteria.enums import SellerRole
 
 NAME = "seller_role"
+#: the quantity (grams, or pills counted) is known and at most the personal-use line: what a personal-use
+#: declination reads, so that a few pills can be declined like a few grams
+PERSONAL_USE = "personal_use_quantity"
 #: charges that allege selling; trafficking is left out: in Georgia it is possession of the weight
 SALE_CHARGES = ["possession_with_intent", "delivery", "manufacture"]
 #: weak indicators of selling: two or more of them (or a sale charge) show selling, never a higher role
@@ -111,7 +117,11 @@ def exprs(params: Params) -> dict[str, pl.Expr]:
     )
     # the quantity lines are nested: list as present only the highest one crossed (the lower are implied)
     highest = {lower: i[lower] & ~flag(i[higher]) for lower, higher in pairwise(QUANTITY)}
-    return {NAME: role, **reason_columns(NAME, i, present=highest)}
+    return {
+        NAME: role,
+        **reason_columns(NAME, i, present=highest),
+        PERSONAL_USE: flag(quantity(params) <= params["personal_use_grams"]),
+    }
 
 
 CRITERION = Criterion(
@@ -125,7 +135,7 @@ CRITERION = Criterion(
         "LEAD Santa Fe 6 g lines; O.C.G.A. 16-13-31 trafficking thresholds; office choices as marked in "
         "the pack (docs/SOURCES.md#sellers, docs/seller-role.md)."
     ),
-    findings=(Finding(NAME, "enum", tuple(SellerRole.values())),),
+    findings=(Finding(NAME, "enum", tuple(SellerRole.values())), Finding(PERSONAL_USE, "bool")),
     exprs=exprs,
     parameters=PARAMETERS,
 )
