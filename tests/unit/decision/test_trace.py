@@ -136,6 +136,36 @@ def test_it_withholds_what_a_sud_screen_contributed() -> None:
     assert none_on_file.without_sud(PLACEHOLDER) == none_on_file
 
 
+def test_it_withholds_the_rules_a_used_screen_decided() -> None:
+    """42 CFR Part 2: the rule that diverted because a screen was positive reveals the result through its
+    id, its reason and its treatment program type; a reader without consent sees none of them."""
+    facts = {"case_key": "K9", "received_date": dt.date(2025, 3, 1), "offense_kind": "possession",
+             "drug": "cocaine", "quantity_g": 5.0, "sud_screen": "positive", "prior_overdose": False,
+             "injection_use": False}  # fmt: skip
+    full = explained(facts)
+    assert full.chosen_rule == "divert-user-with-sud" and "treatment" in full.program_types
+    redacted = full.without_sud(PLACEHOLDER)
+    text = json.dumps(redacted.to_dict())
+    assert "divert-user-with-sud" not in text
+    assert full.because is not None and full.because not in text
+    assert redacted.program_types == []
+    assert redacted.outcome == full.outcome  # the office's decision stays
+    assert redacted.rule_role(redacted.matched_rules[0]) == "decided"
+    assert [redacted.rule_role(r) for r in redacted.matched_rules].count("decided") == 1
+    kept = [r for r in redacted.matched_rules if not r.id.startswith(PLACEHOLDER)]
+    assert kept and all("sud_indicated" not in (r.reads or []) for r in kept)  # the others stay readable
+    assert read_trace(json.loads(text)) == redacted
+
+
+def test_a_trace_stored_before_rules_recorded_what_they_read_withholds_every_rule() -> None:
+    facts = EXAMPLE | {"sud_screen": "negative"}
+    stored = explained(facts).to_dict()
+    for rule in stored["matched_rules"]:
+        del rule["reads"]
+    redacted = read_trace(stored).without_sud(PLACEHOLDER)
+    assert all(r.id.startswith(PLACEHOLDER) and r.because == PLACEHOLDER for r in redacted.matched_rules)
+
+
 QUIET = {
     "case_key": "K2",
     "received_date": dt.date(2024, 6, 1),

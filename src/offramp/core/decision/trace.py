@@ -26,6 +26,8 @@ from offramp.core.policy.pack import Flag, Outcome
 SUD_SCREEN_USED = ("positive", "negative", "taps2_needed", "alcohol_or_tobacco")
 #: the findings a used screening decides or feeds, hidden from readers without consent
 SUD_SCREEN_FINDINGS = ("sud_indicated", "refer_for_clinical_assessment", "alcohol_or_tobacco_need", "needs")
+#: what a rule may read that a SUD screening decides: those findings and the screening fact itself
+SCREEN_NAMES = frozenset({*SUD_SCREEN_FINDINGS, "sud_screen"})
 
 #: the version `to_dict` writes; raise it (and teach `_upgrade` the old one) when the shape changes
 TRACE_VERSION = 1
@@ -76,6 +78,13 @@ class RuleTrace(_Model):
     because: str
     reference: str | None
     flags: list[Flag]
+    #: the findings and facts the rule's `when` reads; None in a trace stored before this was recorded
+    reads: list[str] | None = None
+
+    def rests_on_screen(self) -> bool:
+        """Whether the rule reads what a SUD screening decides (unknown for a trace stored without `reads`:
+        then it is taken to, so that 42 CFR Part 2 redaction errs on the side of withholding)."""
+        return self.reads is None or bool(set(self.reads) & SCREEN_NAMES)
 
     @property
     def supervisor_approval(self) -> bool:
@@ -246,19 +255,55 @@ class DecisionTrace(_Model):
     def without_sud(self, placeholder: str) -> DecisionTrace:
         """The trace without what a SUD screening contributed (42 CFR Part 2), for readers that cannot ask
         for consent: the `sud_screen` fact and the notes about it become `placeholder`, and when a screen
-        was used, so do the findings it decided (`sud_indicated`, and `needs`, which it feeds)."""
+        was used, so do the findings it decided (`sud_indicated`, and `needs`, which it feeds) and every
+        matched rule that reads them: its id and `because` become `placeholder`, and its conditions and
+        program types go, here and from the recommendation's lists (unless a rule that reads no screening
+        result asks for them too). The outcome stays: it is the office's decision, recorded apart."""
         facts = dict(self.facts)
         used = facts.get("sud_screen") in SUD_SCREEN_USED
         if facts.get("sud_screen") is not None:
             facts["sud_screen"] = placeholder
+        notes = [placeholder] if self.notes else []
+        if not used:
+            return self.model_copy(update={"facts": facts, "notes": notes})
         findings = [
             f.model_copy(update={"value": placeholder, "present": [], "absent": [], "unknown": []})
-            if used and f.name in SUD_SCREEN_FINDINGS
+            if f.name in SUD_SCREEN_FINDINGS
             else f
             for f in self.findings
         ]
-        notes = [placeholder] if self.notes else []
-        return self.model_copy(update={"facts": facts, "findings": findings, "notes": notes})
+        hidden = [r for r in self.matched_rules if r.rests_on_screen()]
+
+        def drop(values: list[str], field: str) -> list[str]:
+            """`values` without those only withheld rules asked for (the deciding rule's program types;
+            its and the attached rules' conditions: the rules that make the recommendation's lists)."""
+            makers = [r for r in self.matched_rules if r.id == self.chosen_rule or r.outcome is None]
+            asked_by_kept = {v for r in makers if r not in hidden for v in getattr(r, field)}
+            return [v for v in values if v in asked_by_kept]
+
+        # each withheld rule gets its own label, so that which one decided still reads right
+        names = {id(r): f"{placeholder} [rule {k}]" for k, r in enumerate(hidden, start=1)}
+        rules = [
+            r.model_copy(
+                update={"id": names[id(r)], "because": placeholder, "conditions": [], "program_types": []}
+            )
+            if id(r) in names
+            else r
+            for r in self.matched_rules
+        ]
+        chosen = next((names[id(r)] for r in hidden if r.id == self.chosen_rule), None)
+        return self.model_copy(
+            update={
+                "facts": facts,
+                "findings": findings,
+                "notes": notes,
+                "matched_rules": rules,
+                "chosen_rule": chosen or self.chosen_rule,
+                "because": placeholder if chosen else self.because,
+                "conditions": drop(self.conditions, "conditions"),
+                "program_types": drop(self.program_types, "program_types"),
+            }
+        )
 
     def to_text(self) -> str:
         """The explanation for a person to read (the `offramp explain` output)."""

@@ -16,6 +16,7 @@ from offramp.core.decision.trace import DecisionTrace
 from offramp.core.evaluation.criteria import CRITERIA
 from offramp.core.evaluation.engine import PARAM, RULE, evaluate_traced
 from offramp.core.evaluation.frame import EVAL_COLUMNS
+from offramp.core.policy.conditions import names_read
 from offramp.core.policy.pack import Pack, Parameter
 
 
@@ -100,6 +101,7 @@ def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = Non
             "because": r.because,
             "reference": r.reference,
             "flags": [str(f) for f in r.flags],
+            "reads": names_read(r.when),
         }
         for r in (by_id[i] for i in row["matched_rules"])
         if row[RULE + r.id]

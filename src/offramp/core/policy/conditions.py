@@ -37,6 +37,19 @@ def canonical(when: Any) -> str:
     return "always" if is_unconditional(when) else json.dumps(when, sort_keys=True, default=str)
 
 
+def names_read(when: Any) -> list[str]:
+    """Every finding and fact a condition reads, each once, in the order they appear (e.g. to tell which
+    rules rest on a SUD screening result, which 42 CFR Part 2 keeps from some readers)."""
+    if is_unconditional(when):
+        return []
+    if "all" in when or "any" in when:
+        parts = when.get("all", when.get("any"))
+        return list(dict.fromkeys(name for c in parts for name in names_read(c)))
+    if "not" in when:
+        return names_read(when["not"])
+    return [str(when["finding"] if "finding" in when else when["fact"])]
+
+
 def compile_when(when: Any, params: Mapping[str, pl.Expr]) -> pl.Expr:
     """The condition as a boolean expression, never null. Assumes `validate_when` found no problem."""
     if is_unconditional(when):
