@@ -216,6 +216,18 @@ class Evidence(Frozen):
         description="A weapon was possessed or used in connection with the offence (not merely present "
         "somewhere; O.C.G.A. 16-13-31(g)(2)(B), Holder memo).",
     )
+    sought_help_for_overdose: bool | None = Field(
+        default=None,
+        strict=True,
+        description="The drugs were found because someone sought medical help for an overdose (the person or "
+        "the person helped; Georgia's medical amnesty, O.C.G.A. 16-13-5).",
+    )
+    harm_reduction_supplies_only: bool | None = Field(
+        default=None,
+        strict=True,
+        description="The only items are syringes, fentanyl test strips or other drug-checking or "
+        "harm-reduction supplies (no drug charged).",
+    )
 
 
 class History(Frozen):
@@ -248,6 +260,34 @@ class History(Frozen):
         description="Days since the person's last release from custody (a recent release raises "
         "overdose risk).",
     )
+    prior_drug_convictions: int | None = Field(
+        default=None,
+        strict=True,
+        ge=0,
+        description="Number of prior convictions under any drug law (conditional discharge, "
+        "O.C.G.A. 16-13-2(a), is for a person with none).",
+    )
+    prior_conditional_discharge: bool | None = Field(
+        default=None,
+        strict=True,
+        description="The person has had a conditional discharge before (O.C.G.A. 16-13-2(a): once).",
+    )
+    prior_first_offender: bool | None = Field(
+        default=None,
+        strict=True,
+        description="The person has had First Offender treatment before (O.C.G.A. 42-8-60: once).",
+    )
+    prior_failures_to_appear: int | None = Field(
+        default=None,
+        strict=True,
+        ge=0,
+        description="Number of past failures to appear in court.",
+    )
+    in_custody: bool | None = Field(
+        default=None,
+        strict=True,
+        description="The person is in custody now (the pretrial position matters at once).",
+    )
 
 
 class Health(Frozen):
@@ -262,6 +302,48 @@ class Health(Frozen):
         strict=True,
         description="The person currently takes medication for opioid use disorder (methadone, "
         "buprenorphine or naltrexone).",
+    )
+
+
+class Circumstances(Frozen):
+    """The person's own account and circumstances, as asked in the prosecutor's evaluation (never assumed);
+    each may bear on the decision, the needs and the programs (IIP/Vital Strategies 2021: motivating
+    factors)."""
+
+    sells_to_support_own_use: bool | None = Field(
+        default=None,
+        strict=True,
+        description="By the person's account, any selling supported their own drug use.",
+    )
+    poverty_or_debt: bool | None = Field(
+        default=None,
+        strict=True,
+        description="By the person's account, poverty or debt drove the conduct.",
+    )
+    coerced_or_exploited: bool | None = Field(
+        default=None,
+        strict=True,
+        description="The person was coerced or exploited into the conduct (e.g. trafficked into selling).",
+    )
+    veteran: bool | None = Field(
+        default=None,
+        strict=True,
+        description="The person served in the U.S. armed forces.",
+    )
+    pregnant: bool | None = Field(
+        default=None,
+        strict=True,
+        description="The person is pregnant.",
+    )
+    caregiver: bool | None = Field(
+        default=None,
+        strict=True,
+        description="The person is the main caregiver of a child or a dependent adult.",
+    )
+    noncitizen: bool | None = Field(
+        default=None,
+        strict=True,
+        description="The person is not a U.S. citizen (a plea may carry immigration consequences).",
     )
 
 
@@ -293,6 +375,9 @@ class Case(Frozen):
     evidence: Evidence = Field(default=Evidence(), description="Facts of the arrest.")
     history: History = Field(default=History(), description="Criminal history.")
     health: Health = Field(default=Health(), description="Health facts.")
+    circumstances: Circumstances = Field(
+        default=Circumstances(), description="The person's own account and circumstances, as asked."
+    )
     victims: tuple[Victim, ...] = Field(default=(), description="The victims, if any are identified.")
     victim_count: int | None = Field(
         default=None,

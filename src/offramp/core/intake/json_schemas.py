@@ -35,7 +35,7 @@ from offramp.core.intake.common import (
     SEX_ALIASES,
     this_year,
 )
-from offramp.core.intake.document import Case, Charge, Evidence, Health, History, Person
+from offramp.core.intake.document import Case, Charge, Circumstances, Evidence, Health, History, Person
 from offramp.core.intake.fields import Column
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -79,6 +79,20 @@ CSV_MEANING: dict[str, tuple[type[BaseModel], str]] = {
     "weapon_in_connection": (Evidence, "weapon_in_connection"),
     "last_violent_conviction_year": (History, "last_violent_conviction_year"),
     "on_moud": (Health, "on_moud"),
+    "sought_help_for_overdose": (Evidence, "sought_help_for_overdose"),
+    "harm_reduction_supplies_only": (Evidence, "harm_reduction_supplies_only"),
+    "prior_drug_convictions": (History, "prior_drug_convictions"),
+    "prior_conditional_discharge": (History, "prior_conditional_discharge"),
+    "prior_first_offender": (History, "prior_first_offender"),
+    "prior_failures_to_appear": (History, "prior_failures_to_appear"),
+    "in_custody": (History, "in_custody"),
+    "sells_to_support_own_use": (Circumstances, "sells_to_support_own_use"),
+    "poverty_or_debt": (Circumstances, "poverty_or_debt"),
+    "coerced_or_exploited": (Circumstances, "coerced_or_exploited"),
+    "veteran": (Circumstances, "veteran"),
+    "pregnant": (Circumstances, "pregnant"),
+    "caregiver": (Circumstances, "caregiver"),
+    "noncitizen": (Circumstances, "noncitizen"),
     "prior_felonies": (History, "prior_felonies"),
     "prior_violent": (History, "prior_violent"),
     "prior_drug_sales": (History, "prior_drug_sales"),

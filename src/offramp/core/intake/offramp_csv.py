@@ -95,6 +95,21 @@ OPTIONAL_COLUMNS: tuple[Column, ...] = (
         plausible=(EARLIEST_PLAUSIBLE_YEAR, this_year()),
     ),
     Column("on_moud", "bool"),
+    # issue 13: facts for the legal bars, eligibility, the pretrial position and the person's own account
+    Column("sought_help_for_overdose", "bool"),
+    Column("harm_reduction_supplies_only", "bool"),
+    Column("prior_drug_convictions", "int", minimum=0, plausible=(0, 60)),
+    Column("prior_conditional_discharge", "bool"),
+    Column("prior_first_offender", "bool"),
+    Column("prior_failures_to_appear", "int", minimum=0, plausible=(0, 60)),
+    Column("in_custody", "bool"),
+    Column("sells_to_support_own_use", "bool"),
+    Column("poverty_or_debt", "bool"),
+    Column("coerced_or_exploited", "bool"),
+    Column("veteran", "bool"),
+    Column("pregnant", "bool"),
+    Column("caregiver", "bool"),
+    Column("noncitizen", "bool"),
     # a count of pills or other dosage units for the primary charge, where no weight is known (quantity_g
     # blank): the charge's quantity is this count, its unit dosage_unit. A weight, when given, wins.
     Column("dosage_units", "float", minimum=0, plausible=(0, 1_000_000)),

@@ -99,6 +99,11 @@ def case_sections(case: Case) -> list[tuple[str, list[Fact]]]:
                     "Weapon possessed or used in connection with the offence",
                     shown(case.weapon_in_connection),
                 ),
+                Fact(
+                    "Found because someone sought help for an overdose",
+                    shown(case.sought_help_for_overdose),
+                ),
+                Fact("Only syringes or drug-checking supplies", shown(case.harm_reduction_supplies_only)),
             ],
         ),
         (
@@ -110,6 +115,11 @@ def case_sections(case: Case) -> list[tuple[str, list[Fact]]]:
                 Fact("Prior drug sales", shown(case.prior_drug_sales)),
                 Fact("On supervision", shown(case.on_supervision)),
                 Fact("Days since last release from custody", shown(case.days_since_release)),
+                Fact("Prior drug-law convictions", shown(case.prior_drug_convictions)),
+                Fact("Conditional discharge before", shown(case.prior_conditional_discharge)),
+                Fact("First Offender treatment before", shown(case.prior_first_offender)),
+                Fact("Past failures to appear", shown(case.prior_failures_to_appear)),
+                Fact("In custody now", shown(case.in_custody)),
             ],
         ),
         (
@@ -118,6 +128,18 @@ def case_sections(case: Case) -> list[tuple[str, list[Fact]]]:
                 Fact("Prior overdose", shown(case.prior_overdose)),
                 Fact("Injection use", shown(case.injection_use)),
                 Fact("Currently on MOUD", shown(case.on_moud)),
+            ],
+        ),
+        (
+            "The person's account and circumstances",
+            [
+                Fact("Sold to support own use", shown(case.sells_to_support_own_use)),
+                Fact("Poverty or debt", shown(case.poverty_or_debt)),
+                Fact("Coerced or exploited", shown(case.coerced_or_exploited)),
+                Fact("Veteran", shown(case.veteran)),
+                Fact("Pregnant", shown(case.pregnant)),
+                Fact("Main caregiver", shown(case.caregiver)),
+                Fact("Not a U.S. citizen", shown(case.noncitizen)),
             ],
         ),
         ("Victims", [Fact("Number of victims", shown(case.victim_count))]),
