@@ -211,6 +211,32 @@ def test_a_new_consent_names_the_patient() -> None:
     assert replace(BASE, patient_name="Jordan Example").signing_problems() == []
 
 
+#: §2.32(a)(1) statement 1 as amended by the 2024 final rule, word for word (docs/SOURCES.md#cfr-2-32): the
+#: opening sentences up to "applies:" as quoted from the regulation's text; (i)-(iii) and the last sentence
+#: as reproduced identically in three public implementations (the eCFR text itself was not in the corpus).
+STATEMENT_1 = (
+    "This record which has been disclosed to you is protected by Federal confidentiality rules (42 CFR part 2). "
+    "These rules prohibit you from using or disclosing this record, or testimony that describes the information "
+    "contained in this record, in any civil, criminal, administrative, or legislative proceedings by any Federal, "
+    "State, or local authority, against the patient, unless authorized by the consent of the patient, except as "
+    "provided at 42 CFR 2.12(c)(5) or as authorized by a court in accordance with 42 CFR 2.64 or 2.65. In "
+    "addition, the Federal rules prohibit you from making any other use or disclosure of this record unless at "
+    "least one of the following applies: "
+    "(i) Further use or disclosure is expressly permitted by the written consent of the individual whose "
+    "information is being disclosed in this record or as otherwise permitted by 42 CFR part 2. "
+    "(ii) You are a covered entity or business associate and have received the record for treatment, payment, "
+    "or health care operations, or "
+    "(iii) You have received the record from a covered entity or business associate as permitted by 45 CFR part "
+    "164, subparts A and E. "
+    "A general authorization for the release of medical or other information is NOT sufficient to meet the "
+    "required elements of written consent to further use or redisclose the record (see 42 CFR 2.31)."
+)
+
+
+def test_the_notice_is_statement_1_word_for_word() -> None:
+    assert REDISCLOSURE_NOTICE == STATEMENT_1
+
+
 def test_every_disclosure_carries_statement_1_and_the_scope() -> None:
     assert REDISCLOSURE_NOTICE.startswith(
         "This record which has been disclosed to you is protected by Federal confidentiality rules (42 CFR part 2)."
