@@ -83,3 +83,49 @@ def test_taps1_use_calls_for_the_matching_modules() -> None:
 
 def test_the_module_ids_fit_the_screening_table() -> None:
     assert max(len(i.id) for i in TAPS_2.values()) <= 30  # Screening.instrument max_length
+
+
+#: item 1 of each module in the published TAPS-2 wording (docs/SOURCES.md#taps-in-offramp)
+PUBLISHED_ITEM_1 = {
+    Taps2Substance.TOBACCO: "In the PAST 3 MONTHS, did you smoke a cigarette containing tobacco?",
+    Taps2Substance.ALCOHOL: "In the PAST 3 MONTHS, did you have a drink containing alcohol?",
+    Taps2Substance.MARIJUANA: "In the PAST 3 MONTHS, did you use marijuana (hash, weed)?",
+    Taps2Substance.STIMULANTS: "In the PAST 3 MONTHS, did you use cocaine, crack, or methamphetamine (crystal meth)?",
+    Taps2Substance.HEROIN: "In the PAST 3 MONTHS, did you use heroin?",
+    Taps2Substance.PRESCRIPTION_OPIOIDS: (
+        "In the PAST 3 MONTHS, did you use a prescription opiate pain reliever (for example, Percocet, Vicodin) "
+        "not as prescribed or that was not prescribed for you?"
+    ),
+    Taps2Substance.SEDATIVES: (
+        "In the PAST 3 MONTHS, did you use a medication for anxiety or sleep (for example, Xanax, Ativan, or "
+        "Klonopin) not as prescribed or that was not prescribed for you?"
+    ),
+    Taps2Substance.PRESCRIPTION_STIMULANTS: (
+        "In the PAST 3 MONTHS, did you use a medication for ADHD (for example, Adderall, Ritalin) not as "
+        "prescribed or that was not prescribed for you?"
+    ),
+}
+
+
+@pytest.mark.parametrize("substance", list(Taps2Substance))
+def test_items_use_the_published_wording(substance: Taps2Substance) -> None:
+    items = TAPS_2[substance].items
+    assert items[0].text == PUBLISHED_ITEM_1[substance]
+    assert all(item.text.startswith("In the PAST 3 MONTHS, ") for item in items)
+    concern = [item.text for item in items if "expressed concern" in item.text]
+    # every module but tobacco ends with the published concern question
+    assert concern == ([] if substance is Taps2Substance.TOBACCO else [items[-1].text])
+
+
+def test_the_wording_change_kept_the_item_ids_and_version() -> None:
+    assert [item.id for item in TAPS_2[Taps2Substance.ALCOHOL].items] == [
+        "alcohol-used",
+        "alcohol-heavy-day",
+        "alcohol-failed-to-cut-down",
+        "alcohol-concern",
+    ]
+    assert {m.version for m in TAPS_2.values()} == {"1"}
+    assert TAPS_2[Taps2Substance.ALCOHOL].items[1].text == (
+        "In the PAST 3 MONTHS, did you have 5 or more drinks (men)/4 or more drinks (women) containing alcohol "
+        "in a day?"
+    )

@@ -15,8 +15,10 @@ docs/SOURCES.md#taps:
   (`Instrument.drug_evidence`).
 - `tcu-ds5` — TCU Drug Screen 5, 11 items following the DSM-5 criteria; score = criteria met.
 
-Item texts are short paraphrases written for Offramp, not the published wording: the screener reads the
-published form (which the office obtains under its licence) and records the answers here. RANT and the ASAM
+Item texts of UNCOPE, DAST-10, TAPS-1 and TCU Drug Screen 5 are short paraphrases written for Offramp, not
+the published wording; the TAPS-2 items are the published wording (docs/SOURCES.md#taps-in-offramp). Either
+way the screener reads the published form (which the office obtains under its licence) and records the
+answers here. RANT and the ASAM
 Criteria are proprietary and are not reproduced; `AsamLevel` holds only the ASAM level names, so that a
 clinician's placement can be recorded.
 
@@ -395,60 +397,118 @@ TAPS2_SOURCE = (
 )
 
 TAPS2_LABEL_NOTE = (
-    "Items are stored by short labels of the published TAPS-2 items (past 3 months); their exact wording "
-    "was not verified against the published form for Offramp. Administer the published form and record "
+    "Item texts are the published TAPS-2 wording (past 3 months) as found in public reproductions of the "
+    "tool, not NIDA's own form (docs/SOURCES.md#taps-in-offramp). Administer the published form and record "
     "its answers here. Item 1 asks whether the substance was used at all in the past 3 months: when it is "
     "answered no, the tool skips the rest, so they are recorded as no."
 )
 
-#: the TAPS-2 items per substance, by short label (item 1 is always use in the past 3 months)
+#: the TAPS-2 items per substance, in the published wording (item 1 is always use in the past 3 months).
+#: Only the wording changed from Offramp's earlier short labels: the item ids, answers and scoring are the
+#: same, so the modules keep version 1 and screens already on file read as before.
 TAPS2_ITEMS: dict[Taps2Substance, tuple[tuple[str, str], ...]] = {
     Taps2Substance.TOBACCO: (
-        ("used", "Past 3 months: smoked a cigarette containing tobacco?"),
-        ("more-than-10-a-day", "Usually smoked more than 10 cigarettes a day?"),
-        ("within-30-minutes-of-waking", "Usually smoked within 30 minutes of waking?"),
+        ("used", "In the PAST 3 MONTHS, did you smoke a cigarette containing tobacco?"),
+        (
+            "more-than-10-a-day",
+            "In the PAST 3 MONTHS, did you usually smoke more than 10 cigarettes each day?",
+        ),
+        (
+            "within-30-minutes-of-waking",
+            "In the PAST 3 MONTHS, did you usually smoke within 30 minutes after waking?",
+        ),
     ),
     Taps2Substance.ALCOHOL: (
-        ("used", "Past 3 months: had a drink containing alcohol?"),
-        ("heavy-day", "Had a heavy drinking day (4+ drinks for women, 5+ for men, in one day)?"),
-        ("failed-to-cut-down", "Tried and failed to control, cut down or stop drinking?"),
-        ("concern", "Has anyone expressed concern about the person's drinking?"),
+        ("used", "In the PAST 3 MONTHS, did you have a drink containing alcohol?"),
+        (
+            "heavy-day",
+            "In the PAST 3 MONTHS, did you have 5 or more drinks (men)/4 or more drinks (women) containing "
+            "alcohol in a day?",
+        ),
+        (
+            "failed-to-cut-down",
+            "In the PAST 3 MONTHS, have you tried and failed to control, cut down or stop drinking?",
+        ),
+        ("concern", "In the PAST 3 MONTHS, has anyone expressed concern about your drinking?"),
     ),
     Taps2Substance.MARIJUANA: (
-        ("used", "Past 3 months: used marijuana?"),
-        ("weekly-urge", "Had a strong desire or urge to use marijuana at least once a week?"),
-        ("concern", "Has anyone expressed concern about the person's marijuana use?"),
+        ("used", "In the PAST 3 MONTHS, did you use marijuana (hash, weed)?"),
+        (
+            "weekly-urge",
+            "In the PAST 3 MONTHS, have you had a strong desire or urge to use marijuana at least once a week or "
+            "more often?",
+        ),
+        ("concern", "In the PAST 3 MONTHS, has anyone expressed concern about your use of marijuana?"),
     ),
     Taps2Substance.STIMULANTS: (
-        ("used", "Past 3 months: used cocaine, crack or methamphetamine?"),
-        ("weekly", "Used cocaine, crack or methamphetamine at least once a week?"),
-        ("concern", "Has anyone expressed concern about the person's use of them?"),
+        ("used", "In the PAST 3 MONTHS, did you use cocaine, crack, or methamphetamine (crystal meth)?"),
+        (
+            "weekly",
+            "In the PAST 3 MONTHS, did you use cocaine, crack, or methamphetamine (crystal meth) at least once a "
+            "week or more often?",
+        ),
+        (
+            "concern",
+            "In the PAST 3 MONTHS, has anyone expressed concern about your use of cocaine, crack, or "
+            "methamphetamine (crystal meth)?",
+        ),
     ),
     Taps2Substance.HEROIN: (
-        ("used", "Past 3 months: used heroin?"),
-        ("failed-to-cut-down", "Tried and failed to control, cut down or stop using heroin?"),
-        ("concern", "Has anyone expressed concern about the person's heroin use?"),
+        ("used", "In the PAST 3 MONTHS, did you use heroin?"),
+        (
+            "failed-to-cut-down",
+            "In the PAST 3 MONTHS, have you tried and failed to control, cut down or stop using heroin?",
+        ),
+        ("concern", "In the PAST 3 MONTHS, has anyone expressed concern about your use of heroin?"),
     ),
     Taps2Substance.PRESCRIPTION_OPIOIDS: (
         (
             "used",
-            "Past 3 months: used a prescription opioid pain reliever not as prescribed / not prescribed?",
+            "In the PAST 3 MONTHS, did you use a prescription opiate pain reliever (for example, Percocet, "
+            "Vicodin) not as prescribed or that was not prescribed for you?",
         ),
-        ("failed-to-cut-down", "Tried and failed to control, cut down or stop using it?"),
-        ("concern", "Has anyone expressed concern about the person's use of it?"),
+        (
+            "failed-to-cut-down",
+            "In the PAST 3 MONTHS, have you tried and failed to control, cut down or stop using an opiate pain "
+            "reliever?",
+        ),
+        (
+            "concern",
+            "In the PAST 3 MONTHS, has anyone expressed concern about your use of an opiate pain reliever?",
+        ),
     ),
     Taps2Substance.SEDATIVES: (
-        ("used", "Past 3 months: used medication for anxiety or sleep not as prescribed / not prescribed?"),
-        ("weekly-urge", "Had a strong desire or urge to use it at least once a week?"),
-        ("concern", "Has anyone expressed concern about the person's use of it?"),
+        (
+            "used",
+            "In the PAST 3 MONTHS, did you use a medication for anxiety or sleep (for example, Xanax, Ativan, or "
+            "Klonopin) not as prescribed or that was not prescribed for you?",
+        ),
+        (
+            "weekly-urge",
+            "In the PAST 3 MONTHS, have you had a strong desire or urge to use medications for anxiety or sleep "
+            "at least once a week or more often?",
+        ),
+        (
+            "concern",
+            "In the PAST 3 MONTHS, has anyone expressed concern about your use of medication for anxiety or sleep?",
+        ),
     ),
     Taps2Substance.PRESCRIPTION_STIMULANTS: (
         (
             "used",
-            "Past 3 months: used ADHD medication (e.g. a stimulant) not as prescribed / not prescribed?",
+            "In the PAST 3 MONTHS, did you use a medication for ADHD (for example, Adderall, Ritalin) not as "
+            "prescribed or that was not prescribed for you?",
         ),
-        ("weekly", "Used it at least once a week?"),
-        ("concern", "Has anyone expressed concern about the person's use of it?"),
+        (
+            "weekly",
+            "In the PAST 3 MONTHS, did you use a medication for ADHD (for example, Adderall, Ritalin) at least "
+            "once a week or more often?",
+        ),
+        (
+            "concern",
+            "In the PAST 3 MONTHS, has anyone expressed concern about your use of a medication for ADHD (for "
+            "example, Adderall or Ritalin)?",
+        ),
     ),
 }
 
