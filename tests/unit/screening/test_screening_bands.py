@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from offramp.core.screening import TapsSubstance, score
+from offramp.core.screening import TapsSubstance, get_instrument, score
 
 
 def yes_no(n: int, yes: set[int]) -> list[bool]:
@@ -98,6 +98,16 @@ def test_tcu_ds5_bands(criteria: int, band: str, band_range: str) -> None:
     assert result.band == band
     assert result.band_range == band_range
     assert result.max_score == 11
+
+
+def test_tcu_ds5_notes_say_how_the_split_items_and_the_total_are_scored() -> None:
+    # docs/SOURCES.md#tcu-ds5: items 10 and 11 have parts a and b, either counts; 2-3/4-5/6+ of 0-11
+    notes = get_instrument("tcu-ds5").notes
+    assert "items 10 and 11 have parts a and b" in notes[0]
+    assert (
+        notes[1]
+        == "Score = criteria met (0-11): 0-1 no disorder indicated, 2-3 mild, 4-5 moderate, 6+ severe."
+    )
 
 
 def test_tcu_ds5_counts_criteria_wherever_they_are() -> None:

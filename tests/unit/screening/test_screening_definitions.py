@@ -90,7 +90,7 @@ def test_licence_notes() -> None:
 
 
 def test_tcu_notes_the_published_sub_parts() -> None:
-    assert "sub-parts" in get_instrument("tcu-ds5").notes[0]
+    assert "items 10 and 11 have parts a and b" in get_instrument("tcu-ds5").notes[0]
 
 
 def test_asam_level_names_only() -> None:

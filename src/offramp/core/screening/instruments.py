@@ -588,8 +588,9 @@ TCU_DS5 = Instrument(
     ),
     source="Institute of Behavioral Research, Texas Christian University, TCU Drug Screen 5 (2014).",
     notes=(
-        "Each item is one DSM-5 criterion. The published form splits some items into sub-parts; an item "
-        "counts as met (answer true) when any of its sub-parts is answered yes.",
+        "Each item is one DSM-5 criterion. On the published form items 10 and 11 have parts a and b; the "
+        "item counts as met (answer true) when either part is answered yes.",
+        "Score = criteria met (0-11): 0-1 no disorder indicated, 2-3 mild, 4-5 moderate, 6+ severe.",
     ),
 )
 
