@@ -61,7 +61,7 @@ from offramp.core.generate import tables as t
 from offramp.core.generate import text
 from offramp.core.intake.offramp_csv import REQUIRED_HEADER
 
-__all__ = ["DISPOSITION_COLUMNS", "generate_cases", "write_cases_csv"]
+__all__ = ["DISPOSITION_COLUMNS", "GENERATED_LATER_FACTS", "generate_cases", "write_cases_csv"]
 
 _EPOCH = dt.date(1970, 1, 1)
 _FLOAT_COLUMNS = ("quantity_g", "cash_usd")
@@ -80,7 +80,8 @@ def generate_cases(
 ) -> pl.DataFrame:
     """`n` synthetic cases received between `start` and `end`, identical for the same arguments.
 
-    Columns are offramp-csv's required header in order, then `agency`, then (if asked) the stage at
+    Columns are offramp-csv's required header in order, then `agency` and the optional case facts
+    `GENERATED_LATER_FACTS`, then (if asked) the stage at
     `end` with the disposition facts (`DISPOSITION_COLUMNS`), then (if asked) `latent_role`. Asking for
     the disposition changes none of the other columns.
     """
@@ -140,7 +141,11 @@ def generate_cases(
         "victim_count": pl.Series(s.victims(rng, violence, to_minor, other_victims), dtype=pl.Int32),
         "agency": _labels(t.AGENCIES, s.categorical(rng, t.AGENCY_SHARES, n)),
     }
+    facts |= _later_facts(seed, role, drug, facts["weapon"], violent, year, exact_birth_year[person])
     _blank_case_facts(rng, facts, keep_quantity=kind == t.TRAFFICKING)
+    # a fact that depends on a blanked one is unknown with it
+    for name, on in (("weapon_in_connection", "weapon"), ("last_violent_conviction_year", "prior_violent")):
+        facts[name] = facts[name].scatter(np.flatnonzero(facts[on].is_null().to_numpy()), None)
     statute, title, severity = text.charge_columns(charge)
     frame = pl.DataFrame(facts).with_columns(
         _case_ids(case_prefix, year).alias("case_id"),
@@ -150,10 +155,14 @@ def generate_cases(
     )  # fmt: skip
     frame = frame.with_columns(text.narrative(pl.lit(pl.Series(charge, dtype=pl.UInt32))).alias("narrative"))
     if include_disposition:
-        frame = frame.with_columns(_disposition_columns(seed, role, day, (end - _EPOCH).days))
+        first_possession = (kind == t.POSSESSION) & (felonies == 0)
+        frame = frame.with_columns(
+            _disposition_columns(seed, role, day, (end - _EPOCH).days, first_possession)
+        )
     columns = [
         *REQUIRED_HEADER,
         "agency",
+        *GENERATED_LATER_FACTS,
         *(DISPOSITION_COLUMNS if include_disposition else ()),
         *(("latent_role",) if include_role else ()),
     ]
@@ -170,11 +179,45 @@ DISPOSITION_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _disposition_columns(seed: int, role: np.ndarray, day: np.ndarray, end_day: int) -> list[pl.Series]:
+#: the optional offramp-csv case facts (intake's LATER_FACTS) the generator draws, after `agency`
+GENERATED_LATER_FACTS: tuple[str, ...] = (
+    "trafficking_org_ties",
+    "weapon_in_connection",
+    "last_violent_conviction_year",
+    "on_moud",
+)
+
+
+def _later_facts(
+    seed: int,
+    role: np.ndarray,
+    drug: np.ndarray,
+    weapon: pl.Series,
+    violent: np.ndarray,
+    year: np.ndarray,
+    birth_year: np.ndarray,
+) -> dict[str, pl.Series]:
+    """GENERATED_LATER_FACTS, from a generator of their own (so the facts drawn before them kept their
+    values for a seed when they were added); their blanks come with the others'."""
+    rng = np.random.Generator(np.random.PCG64([seed, 7]))
+    org_ties, in_connection, last_violent, on_moud = s.later_facts(
+        rng, role, drug, weapon.to_numpy(), violent, year, birth_year
+    )
+    return {
+        "trafficking_org_ties": pl.Series(org_ties),
+        "weapon_in_connection": pl.Series(in_connection),
+        "last_violent_conviction_year": pl.Series(last_violent, nan_to_null=True).cast(pl.Int32),
+        "on_moud": pl.Series(on_moud),
+    }
+
+
+def _disposition_columns(
+    seed: int, role: np.ndarray, day: np.ndarray, end_day: int, first_possession: np.ndarray
+) -> list[pl.Series]:
     """Stage at the window's end and the disposition facts, from a generator of their own (so the other
     columns are the same with or without them)."""
     rng = np.random.Generator(np.random.PCG64([seed, 6]))
-    stage, kind, lag, sentence, days = s.dispositions(rng, role, end_day - day)
+    stage, kind, lag, sentence, days = s.dispositions(rng, role, end_day - day, first_possession)
 
     def labels(values: Sequence[str], index: np.ndarray) -> pl.Series:
         return (
