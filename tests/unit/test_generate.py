@@ -11,7 +11,14 @@ import numpy as np
 import polars as pl
 import pytest
 
-from offramp.core.generate import DISPOSITION_COLUMNS, generate_cases, tables, write_cases_csv
+from offramp.core.evaluation.frame import case_frame, frame_from_offramp_rows
+from offramp.core.generate import (
+    DISPOSITION_COLUMNS,
+    GENERATED_LATER_FACTS,
+    generate_cases,
+    tables,
+    write_cases_csv,
+)
 from offramp.core.intake import offramp_csv
 
 SELLER_KINDS = ["possession_with_intent", "delivery", "trafficking", "manufacture"]
@@ -49,7 +56,7 @@ def test_it_returns_a_different_frame_for_another_seed() -> None:
 
 def test_it_has_the_offramp_csv_columns_in_order_and_typed() -> None:
     frame = generate_cases(500, 1)
-    assert frame.columns == [*offramp_csv.REQUIRED_HEADER, "agency"]
+    assert frame.columns == [*offramp_csv.REQUIRED_HEADER, "agency", *GENERATED_LATER_FACTS]
     assert frame.schema["received_date"] == pl.Date
     assert frame.schema["weapon"] == pl.Boolean
     assert frame.schema["organizer_role"] == pl.Boolean
@@ -86,7 +93,9 @@ def test_it_writes_the_header_and_plain_values(tmp_path: Path) -> None:
     write_cases_csv(generate_cases(3_000, 5), path)
     raw = pl.read_csv(path, infer_schema=False).fill_null("")
 
-    assert path.read_text().splitlines()[0] == ",".join([*offramp_csv.REQUIRED_HEADER, "agency"])
+    assert path.read_text().splitlines()[0] == ",".join(
+        [*offramp_csv.REQUIRED_HEADER, "agency", *GENERATED_LATER_FACTS]
+    )
     assert set(raw["weapon"].unique().to_list()) == {"true", "false", ""}
     assert raw["received_date"].str.contains(r"^\d{4}-\d{2}-\d{2}$").all()
     numbers = pl.concat([raw["quantity_g"], raw["cash_usd"]])
@@ -127,7 +136,7 @@ def test_it_rejects_impossible_arguments() -> None:
 def test_it_returns_an_empty_frame_with_the_columns_for_zero_rows() -> None:
     frame = generate_cases(0, 1)
     assert frame.height == 0
-    assert frame.columns == [*offramp_csv.REQUIRED_HEADER, "agency"]
+    assert frame.columns == [*offramp_csv.REQUIRED_HEADER, "agency", *GENERATED_LATER_FACTS]
 
 
 def test_it_gives_every_case_of_a_person_the_same_demographics(cases: pl.DataFrame) -> None:
@@ -290,7 +299,12 @@ def test_it_documents_shares_that_add_up() -> None:
 def test_it_adds_dispositions_consistent_with_the_stage_only_when_asked(tmp_path: Path) -> None:
     plain = generate_cases(4_000, 11)
     frame = generate_cases(4_000, 11, include_disposition=True)
-    assert frame.columns == [*offramp_csv.REQUIRED_HEADER, "agency", *DISPOSITION_COLUMNS]
+    assert frame.columns == [
+        *offramp_csv.REQUIRED_HEADER,
+        "agency",
+        *GENERATED_LATER_FACTS,
+        *DISPOSITION_COLUMNS,
+    ]
     assert frame.drop(DISPOSITION_COLUMNS).equals(plain)
     disposed = pl.col("stage").is_in(["disposed", "closed"])
     assert frame.filter(disposed & pl.col("disposition").is_null()).is_empty()
@@ -309,3 +323,55 @@ def test_it_adds_dispositions_consistent_with_the_stage_only_when_asked(tmp_path
     assert batch.warnings.height == 0
     assert batch.cases["disposition"].equals(frame["disposition"])
     assert batch.cases["sentence_days"].equals(frame["sentence_days"])
+
+
+def test_it_gives_conditional_discharge_only_on_a_first_possession_offence() -> None:
+    """O.C.G.A. 16-13-2(a): probation without judgment for a first offence of possession only."""
+    frame = generate_cases(20_000, 12, include_disposition=True, include_role=True)
+    discharged = pl.col("sentence_type") == "conditional_discharge"
+    assert frame.filter(discharged & (pl.col("offense_kind") != "possession")).is_empty()
+    assert frame.filter(discharged & (pl.col("prior_felonies") > 0)).is_empty()
+    assert frame.filter(discharged & pl.col("latent_role").is_in(["mid_level", "high_level"])).is_empty()
+    first = (pl.col("offense_kind") == "possession") & (pl.col("prior_felonies") == 0)
+    assert frame.filter(first & discharged).height > 100  # still drawn where the statute allows it
+
+
+def test_it_draws_the_later_facts_consistently(cases: pl.DataFrame) -> None:
+    assert cases.schema["trafficking_org_ties"] == pl.Boolean
+    assert cases.schema["weapon_in_connection"] == pl.Boolean
+    assert cases.schema["last_violent_conviction_year"] == pl.Int32
+    assert cases.schema["on_moud"] == pl.Boolean
+    assert cases.filter(pl.col("weapon_in_connection") & ~pl.col("weapon").fill_null(False)).is_empty()
+    year = pl.col("last_violent_conviction_year")
+    violent = pl.col("prior_violent")
+    assert cases.filter(year.is_null() != ((violent == 0) | violent.is_null())).is_empty()
+    received = pl.col("received_date").dt.year()
+    assert cases.filter((year < received - 15) | (year > received)).is_empty()
+    assert cases.filter(pl.col("trafficking_org_ties") & pl.col("latent_role").is_in(["user"])).is_empty()
+    opioid = pl.col("drug").is_in(["fentanyl", "heroin", "prescription_opioid"])
+    assert cases.filter(pl.col("on_moud") & ~opioid).is_empty()
+
+    high = cases.filter(pl.col("latent_role") == "high_level")
+    mid = cases.filter(pl.col("latent_role") == "mid_level")
+    assert share(high, pl.col("trafficking_org_ties")) > 0.6
+    assert share(mid, pl.col("trafficking_org_ties")) < 0.1
+    armed = pl.col("weapon").fill_null(False)
+    assert share(mid.filter(armed), pl.col("weapon_in_connection")) > 0.6
+    assert (
+        share(cases.filter(armed & (pl.col("latent_role") == "user")), pl.col("weapon_in_connection")) < 0.5
+    )
+    assert 0.02 < share(cases.filter(opioid & (pl.col("latent_role") == "user")), pl.col("on_moud")) < 0.3
+
+
+def test_the_later_facts_reach_the_evaluation_frame(tmp_path: Path) -> None:
+    frame = generate_cases(3_000, 13)
+    path = tmp_path / "cases.csv"
+    write_cases_csv(frame, path)
+    batch = offramp_csv.parse(path)
+    assert batch.warnings.height == 0
+    direct = frame_from_offramp_rows(frame)
+    imported = case_frame(batch)
+    for name in GENERATED_LATER_FACTS:
+        assert batch.cases[name].equals(frame[name]), name
+        assert direct[name].equals(frame[name], check_dtypes=False), name
+        assert imported[name].equals(frame[name], check_dtypes=False), name

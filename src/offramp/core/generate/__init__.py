@@ -17,10 +17,17 @@ The numbers are in `tables.py`; docs/synthetic-data.md explains each one.
 | indicators | packaging / scales / cash: user 6 / 3 / 30% ($40) ... high-level 80 / 80 / 90% ($25k) | D2 A |
 | weapon, violence | user 2 / 1% ... high-level 20 / 8% | A |
 | organizer_role | high-level 70%, mid-level 5%; only on sale, trafficking and manufacture charges | D2 A |
+| trafficking_org_ties | high-level 80%, mid-level 5, courier 2; never users, user-sellers, street sellers | D2 A |
+| weapon_in_connection | only with `weapon`; of those user 30%, user-seller 50, street / courier 60, mid 80, | D3 A |
+|  | high 85 | |
 | sale_to_minor | 1% of possession-with-intent and delivery charges; near_school 2-5% by role | A |
 | priors | felonies Poisson (role mean at 30 x (age - 18) / 12); violent and sale priors binomial shares | A |
+| last_violent_conviction_year | only if prior_violent > 0: uniform over received year - 15 .. received year, | A |
+|  | never before age 18; blank with the priors | |
 | release | known for 25% of people with priors, 12% of them within 14 days; supervision follows | D4 A |
 | health | injection / past overdose by drug x role: heroin 45 / 30%, fentanyl 30 / 30% | D4 A |
+| on_moud | opioid cases only (fentanyl, heroin, pills): 20% x role use (users 20%, user-sellers 16, | MOUD A |
+|  | other sellers 2) | |
 | victim_count | 0, except violence 1 + Poisson(0.25), sale to a minor 1, shoplifting 1 | A |
 | sex | male 75.7%, female 24.3% | UCR17 |
 | race, ethnicity | White 71.2%, Black 26.1, AIAN 1.5, Asian 1.0, NHPI 0.2; Hispanic 18% | UCR |
@@ -31,19 +38,24 @@ The numbers are in `tables.py`; docs/synthetic-data.md explains each one.
 |  | disposed, closed); open: received 30%, under review 30, charged 40 | |
 | disposition (if asked) | disposed / closed cases only; by role, e.g. users plea 50%, diversion completed 18, | BJS A |
 |  | dismissed 15, nolle 12; dated receipt + lognormal(median 120 days), never after `end` | |
-| sentence (if asked) | convictions only; by role (users probation 45%, high-level prison 80%); days: prison | BJS A |
-|  | median 3 years, jail median 45 days, other sentences 0 | |
-| blanks (unknown) | per column, from 0.5% (sex) to 25% (health facts) | A |
+| sentence (if asked) | convictions only; by role (users probation 45%, high-level prison 80%); days: prison | BJS GA |
+|  | median 3 years, jail median 45 days, other sentences 0; conditional discharge only on a possession | |
+|  | charge with no prior felony, its share spread pro rata over the others elsewhere | |
+| blanks (unknown) | per column, from 0.5% (sex) to 25% (health facts, on_moud); weapon_in_connection | A |
+|  | with weapon | |
 
 UCR: FBI Uniform Crime Reports, Crime in the United States 2019, arrests for drug abuse violations
 (86.7% possession, 13.3% sale / manufacture; by drug: marijuana 35%, heroin or cocaine 24%, synthetic
 narcotics 6%, other dangerous non-narcotics 35%) and Table 43 (race). UCR17: the same, 2017, by sex.
 USSC: U.S. Sentencing Commission 2011, federal crack defendants 47.0% street-level, 27.9% wholesalers, under
 1% each high-level supplier, organiser, manager, supervisor. GA: O.C.G.A. 16-13-2(b), 16-13-30, 16-13-31,
-16-13-32.2. LEAD: LEAD Seattle's 3 g and Santa Fe's 6 g lines. BJS: Snyder, Arrest in the United States
+16-13-32.2; 16-13-2(a) conditional discharge for a first offence of possession only. LEAD: LEAD Seattle's
+3 g and Santa Fe's 6 g lines. BJS: Snyder, Arrest in the United States
 1990-2010 (median age 26 in drug possession arrests); for dispositions and sentences, BJS Felony Defendants in
 Large Urban Counties 2009 and Felony Sentences in State Courts (shape only; splits assumed).
-D2, D4: docs/SOURCES.md#sellers and docs/SOURCES.md#overdose.
+D2, D3, D4: docs/SOURCES.md#sellers, docs/SOURCES.md#public-safety and docs/SOURCES.md#overdose.
+MOUD: CDC MMWR 73(25), 2024 (Dowell et al., NSDUH 2022): 25.1% of adults who needed OUD treatment received
+medication for it in the past year (docs/SOURCES.md#mmwr-moud-2024); 20% "currently on" is the assumption.
 A: an assumption chosen to be plausible; change it here, in tables.py and in the docs together.
 """
 
@@ -61,7 +73,7 @@ from offramp.core.generate import tables as t
 from offramp.core.generate import text
 from offramp.core.intake.offramp_csv import REQUIRED_HEADER
 
-__all__ = ["DISPOSITION_COLUMNS", "generate_cases", "write_cases_csv"]
+__all__ = ["DISPOSITION_COLUMNS", "GENERATED_LATER_FACTS", "generate_cases", "write_cases_csv"]
 
 _EPOCH = dt.date(1970, 1, 1)
 _FLOAT_COLUMNS = ("quantity_g", "cash_usd")
@@ -80,7 +92,8 @@ def generate_cases(
 ) -> pl.DataFrame:
     """`n` synthetic cases received between `start` and `end`, identical for the same arguments.
 
-    Columns are offramp-csv's required header in order, then `agency`, then (if asked) the stage at
+    Columns are offramp-csv's required header in order, then `agency` and the optional case facts
+    `GENERATED_LATER_FACTS`, then (if asked) the stage at
     `end` with the disposition facts (`DISPOSITION_COLUMNS`), then (if asked) `latent_role`. Asking for
     the disposition changes none of the other columns.
     """
@@ -140,7 +153,11 @@ def generate_cases(
         "victim_count": pl.Series(s.victims(rng, violence, to_minor, other_victims), dtype=pl.Int32),
         "agency": _labels(t.AGENCIES, s.categorical(rng, t.AGENCY_SHARES, n)),
     }
+    facts |= _later_facts(seed, role, drug, facts["weapon"], violent, year, exact_birth_year[person])
     _blank_case_facts(rng, facts, keep_quantity=kind == t.TRAFFICKING)
+    # a fact that depends on a blanked one is unknown with it
+    for name, on in (("weapon_in_connection", "weapon"), ("last_violent_conviction_year", "prior_violent")):
+        facts[name] = facts[name].scatter(np.flatnonzero(facts[on].is_null().to_numpy()), None)
     statute, title, severity = text.charge_columns(charge)
     frame = pl.DataFrame(facts).with_columns(
         _case_ids(case_prefix, year).alias("case_id"),
@@ -150,10 +167,14 @@ def generate_cases(
     )  # fmt: skip
     frame = frame.with_columns(text.narrative(pl.lit(pl.Series(charge, dtype=pl.UInt32))).alias("narrative"))
     if include_disposition:
-        frame = frame.with_columns(_disposition_columns(seed, role, day, (end - _EPOCH).days))
+        first_possession = (kind == t.POSSESSION) & (felonies == 0)
+        frame = frame.with_columns(
+            _disposition_columns(seed, role, day, (end - _EPOCH).days, first_possession)
+        )
     columns = [
         *REQUIRED_HEADER,
         "agency",
+        *GENERATED_LATER_FACTS,
         *(DISPOSITION_COLUMNS if include_disposition else ()),
         *(("latent_role",) if include_role else ()),
     ]
@@ -170,11 +191,45 @@ DISPOSITION_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _disposition_columns(seed: int, role: np.ndarray, day: np.ndarray, end_day: int) -> list[pl.Series]:
+#: the optional offramp-csv case facts (intake's LATER_FACTS) the generator draws, after `agency`
+GENERATED_LATER_FACTS: tuple[str, ...] = (
+    "trafficking_org_ties",
+    "weapon_in_connection",
+    "last_violent_conviction_year",
+    "on_moud",
+)
+
+
+def _later_facts(
+    seed: int,
+    role: np.ndarray,
+    drug: np.ndarray,
+    weapon: pl.Series,
+    violent: np.ndarray,
+    year: np.ndarray,
+    birth_year: np.ndarray,
+) -> dict[str, pl.Series]:
+    """GENERATED_LATER_FACTS, from a generator of their own (so the facts drawn before them kept their
+    values for a seed when they were added); their blanks come with the others'."""
+    rng = np.random.Generator(np.random.PCG64([seed, 7]))
+    org_ties, in_connection, last_violent, on_moud = s.later_facts(
+        rng, role, drug, weapon.to_numpy(), violent, year, birth_year
+    )
+    return {
+        "trafficking_org_ties": pl.Series(org_ties),
+        "weapon_in_connection": pl.Series(in_connection),
+        "last_violent_conviction_year": pl.Series(last_violent, nan_to_null=True).cast(pl.Int32),
+        "on_moud": pl.Series(on_moud),
+    }
+
+
+def _disposition_columns(
+    seed: int, role: np.ndarray, day: np.ndarray, end_day: int, first_possession: np.ndarray
+) -> list[pl.Series]:
     """Stage at the window's end and the disposition facts, from a generator of their own (so the other
     columns are the same with or without them)."""
     rng = np.random.Generator(np.random.PCG64([seed, 6]))
-    stage, kind, lag, sentence, days = s.dispositions(rng, role, end_day - day)
+    stage, kind, lag, sentence, days = s.dispositions(rng, role, end_day - day, first_possession)
 
     def labels(values: Sequence[str], index: np.ndarray) -> pl.Series:
         return (

@@ -109,18 +109,45 @@ def health(rng: np.random.Generator, role: Ints, drug: Ints) -> tuple[Bools, Boo
     return injection, chance(rng, np.minimum(od_rate, 0.9), role.size)
 
 
+def later_facts(
+    rng: np.random.Generator,
+    role: Ints,
+    drug: Ints,
+    weapon: Bools,
+    violent: Ints,
+    year: Ints,
+    birth_year: Ints,
+) -> tuple[Bools, Bools, Floats, Bools]:
+    """Ties to a trafficking organisation (by role), a weapon in connection with the offence (a share of
+    the weapon cases, by role), the year of the latest violent conviction (NaN without a prior violent
+    felony; uniform over the lookback, never before age 18 nor after the year received) and currently on
+    MOUD (opioid cases only, scaled by the role's use)."""
+    n = role.size
+    org_ties = chance(rng, by_role(t.TRAFFICKING_ORG_TIES, role), n)
+    in_connection = weapon & chance(rng, by_role(t.WEAPON_IN_CONNECTION, role), n)
+    earliest = np.minimum(np.maximum(year - t.VIOLENT_LOOKBACK_YEARS, birth_year + 18), year)
+    last_violent = earliest + np.floor(rng.random(n) * (year - earliest + 1))
+    last_violent = np.where(violent > 0, last_violent, np.nan)
+    opioid = np.isin(drug, t.OPIOIDS)
+    on_moud = opioid & chance(rng, t.ON_MOUD_IF_OPIOID * by_role(t.USE_FACTOR, role), n)
+    return org_ties, in_connection, last_violent, on_moud
+
+
 def victims(rng: np.random.Generator, violence: Bools, to_minor: Bools, other_victims: Ints) -> Ints:
     """Mostly 0: a person hurt in a violent arrest, a minor sold to, a store in a theft."""
     hurt = np.where(violence, 1 + rng.poisson(0.25, violence.size), 0)
     return (hurt + to_minor + other_victims).astype(np.int64)
 
 
-def dispositions(rng: np.random.Generator, role: Ints, age_days: Ints) -> tuple[Ints, Ints, Ints, Ints, Ints]:
+def dispositions(
+    rng: np.random.Generator, role: Ints, age_days: Ints, first_possession: Bools
+) -> tuple[Ints, Ints, Ints, Ints, Ints]:
     """Stage, disposition (-1: none), days from receipt to the disposition (-1: none), sentence (-1: none)
     and incarceration days (-1: none) for cases `age_days` old at the window's end.
 
     Only disposed and closed cases have a disposition; only convictions a sentence; prison and jail a
-    length, the other sentences 0 days."""
+    length, the other sentences 0 days. Conditional discharge only where `first_possession` (a possession
+    charge and no prior felony, O.C.G.A. 16-13-2(a)); elsewhere its share goes to the other sentences."""
     n = role.size
     resolved = rng.random(n) < 1.0 - np.exp(-age_days / t.RESOLVE_MEAN_DAYS)
     open_stage = categorical(rng, t.OPEN_STAGE_SHARES, n)
@@ -131,7 +158,7 @@ def dispositions(rng: np.random.Generator, role: Ints, age_days: Ints) -> tuple[
     lag = np.floor(rng.lognormal(np.log(t.DISPOSITION_MEDIAN_DAYS), t.DISPOSITION_SIGMA, n))
     lag = np.minimum(lag.astype(np.int64), age_days)
     convicted = np.isin(kind, [t.DISPOSITIONS.index(k) for k in t.DISPOSITIONS if k.is_conviction]) & disposed
-    sentence = pick_by_group(rng, t.SENTENCE_BY_ROLE, role)
+    sentence = pick_by_group(rng, _sentence_table(), role * 2 + first_possession)
     prison = np.clip(rng.lognormal(np.log(t.PRISON_MEDIAN_DAYS), t.PRISON_SIGMA, n), 365, 365 * 40)
     jail = np.clip(rng.lognormal(np.log(t.JAIL_MEDIAN_DAYS), t.JAIL_SIGMA, n), 1, 364)
     days = np.where(
@@ -145,3 +172,14 @@ def dispositions(rng: np.random.Generator, role: Ints, age_days: Ints) -> tuple[
         np.where(convicted, sentence, none),
         np.where(convicted, days, none),
     )
+
+
+def _sentence_table() -> tuple[tuple[float, ...], ...]:
+    """SENTENCE_BY_ROLE as two rows per role (group role * 2 + eligible): without conditional discharge
+    (pick_by_group renormalises the row, so its share goes to the others pro rata), then as it is."""
+    cd = t.CONDITIONAL_DISCHARGE_SENTENCE
+    rows: list[tuple[float, ...]] = []
+    for row in t.SENTENCE_BY_ROLE:
+        rows.append(tuple(0.0 if i == cd else p for i, p in enumerate(row)))
+        rows.append(row)
+    return tuple(rows)

@@ -102,6 +102,12 @@ NEAR_SCHOOL: tuple[float, ...] = (0.02, 0.05, 0.05, 0.03, 0.04, 0.03)
 ORGANIZER: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.05, 0.70)
 #: only on a possession-with-intent or delivery charge
 SALE_TO_MINOR = 0.01
+#: of the cases with a weapon, the share where it was possessed or used in connection with the offence
+#: (the Holder memo's and the safety valve's test; a gun at home is not): most for sellers, few for users
+WEAPON_IN_CONNECTION: tuple[float, ...] = (0.30, 0.50, 0.60, 0.60, 0.80, 0.85)
+#: ties to a trafficking organisation (cartel, gang supply line): mostly high-level, rare for mid-level
+#: and couriers, never a user or a street seller
+TRAFFICKING_ORG_TIES: tuple[float, ...] = (0.0, 0.0, 0.0, 0.02, 0.05, 0.80)
 
 # --- criminal history ---
 #: Poisson mean of prior felonies at age 30; scaled by (age - 18) / 12, clipped to [0.15, 2.5]
@@ -113,12 +119,20 @@ PRIOR_SALES_SHARE: tuple[float, ...] = (0.05, 0.30, 0.50, 0.30, 0.55, 0.50)
 RELEASE_KNOWN = 0.25
 RELEASED_WITHIN_14_DAYS = 0.12
 RELEASE_MEAN_DAYS = 400.0
+#: the latest violent conviction (only with a prior violent felony): uniform over the last this many
+#: years up to the year received, never before the person turned 18
+VIOLENT_LOOKBACK_YEARS = 15
 
 # --- health facts ---
 INJECTION_BY_DRUG: tuple[float, ...] = (0.30, 0.45, 0.10, 0.03, 0.02, 0.10, 0.01, 0.03, 0.25)
 OVERDOSE_BY_DRUG: tuple[float, ...] = (0.30, 0.30, 0.15, 0.05, 0.05, 0.06, 0.02, 0.05, 0.12)
 #: how much of the drug's rate applies to the role (people who sell without using rarely inject)
 USE_FACTOR: tuple[float, ...] = (1.0, 0.8, 0.1, 0.1, 0.1, 0.1)
+#: currently on medication for opioid use disorder (methadone, buprenorphine, naltrexone), opioid cases
+#: only, times the role's USE_FACTOR. CDC MMWR 73(25), 2024 (NSDUH 2022): 25.1% of adults who needed OUD
+#: treatment received MOUD in the past year; 20% assumed for "currently on it" in an opioid case (not
+#: every opioid case is OUD, and past-year receipt exceeds current)
+ON_MOUD_IF_OPIOID = 0.20
 
 # --- people ---
 #: share of cases whose person already has another case in the file
@@ -179,6 +193,8 @@ BLANK_SHARES: tuple[tuple[str, float], ...] = (
     ("on_supervision", 0.05),
     ("prior_overdose", 0.25),
     ("injection_use", 0.25),
+    ("on_moud", 0.25),
+    ("trafficking_org_ties", 0.05),
     ("victim_count", 0.02),
 )
 
@@ -225,6 +241,9 @@ DISPOSITION_MEDIAN_DAYS = 120.0
 DISPOSITION_SIGMA = 0.8
 SENTENCES: tuple[SentenceType, ...] = tuple(SentenceType)
 PRISON_SENTENCE, JAIL_SENTENCE = 0, 1
+#: O.C.G.A. 16-13-2(a): conditional discharge only on a first offence of possession; other cases draw
+#: from their role's row without it (its share spread over the other sentences pro rata)
+CONDITIONAL_DISCHARGE_SENTENCE = SENTENCES.index(SentenceType.CONDITIONAL_DISCHARGE)
 SENTENCE_BY_ROLE: tuple[tuple[float, ...], ...] = (
     # prison jail  prob   cond   superv fine   none
     (0.05, 0.15, 0.45, 0.20, 0.05, 0.08, 0.02),  # user
