@@ -361,7 +361,7 @@ class DecisionTrace(_Model):
         lines += [
             f"recommendation: {self.outcome} ({'bar' if self.chosen_rule in self.bar_ids() else 'rule'} "
             f"{self.chosen_rule})",
-            f"  because: {self.because}",
+            f"  because: {'the legal bar above' if self.chosen_rule in self.bar_ids() else self.because}",
         ]
         lines += [f"  note: {note}" for note in self.notes]
         for label, items in (
