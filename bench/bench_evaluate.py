@@ -163,6 +163,11 @@ def evaluate_python(frame: pl.DataFrame, pack: Pack) -> list[tuple[str | None, l
         r = findings_py(pack, row)
         matched = [rule for rule in ordered if holds(rule.when, r)]
         chosen = next((m for m in matched if m.then.outcome is not None), None)
+        # legal bars come before any rule: one that holds declines (the generator leaves the facts they
+        # read unknown, so none holds here, and the DuckDB query has no bars)
+        if any(holds(bar.when, r) for bar in pack.bars):
+            out.append(("decline", [m.id for m in matched]))
+            continue
         out.append((str(chosen.then.outcome) if chosen else None, [m.id for m in matched]))
     return out
 

@@ -4,7 +4,8 @@ Each YAML file holds `cases:`; each case has a `name`, a `source` (the public so
 relies on), `facts` (over the defaults below: a quiet first-time possession case), `findings` it expects
 and `outcome: {public-health: ..., traditional: ...}`, optionally `rules:` (pack -> rule ids that must
 be among the matched ones), `not_rules:` (pack -> rule ids that must not match) and `conditions:` (pack
--> conditions that must be attached).
+-> conditions that must be attached) and `bars:` (pack -> the legal bars that hold, exactly, in order;
+a pack not named expects none: a bar that holds must also come first in the explanation).
 
 What the explanation says (`offramp explain`, the case page) is checked with, optionally: `because:`
 (pack -> text the stated reason contains), `not_because:` (pack -> texts that appear nowhere in the
@@ -92,6 +93,12 @@ def test_it_decides_the_case(case: dict[str, Any], pack_id: str) -> None:
         assert rule in row["matched_rules"]
     for rule in case.get("not_rules", {}).get(pack_id, []):
         assert rule not in row["matched_rules"], row["matched_rules"]
+    expected_bars = case.get("bars", {}).get(pack_id, [])
+    assert row["bars"] == expected_bars, f"bars {row['bars']} != {expected_bars}"
+    if expected_bars:
+        assert row["chosen_rule"] == expected_bars[0], row["chosen_rule"]
+        text = explain(frame, pack_of(pack_id)).to_text()
+        assert text.index(expected_bars[0]) < text.index("recommendation:"), text
     for condition in case.get("conditions", {}).get(pack_id, []):
         assert condition in row["conditions"]
     if pack_id in case.get("no_conditions", []):

@@ -39,7 +39,8 @@ cases = st.fixed_dictionaries(
         "cash_usd": maybe(st.sampled_from([0.0, 999.0, 1000.0, 20000.0])),
         "days_since_release": maybe(st.integers(0, 30)),
         **{f: flags for f in ("weapon", "violence", "packaging", "scales_or_ledgers", "sale_to_minor",
-                              "near_school", "organizer_role", "prior_overdose", "injection_use")},
+                              "near_school", "organizer_role", "prior_overdose", "injection_use",
+                              "sought_help_for_overdose", "harm_reduction_supplies_only")},
         **{f: counts for f in ("prior_felonies", "prior_violent", "prior_drug_sales", "victim_count")},
     }
 )  # fmt: skip
@@ -67,6 +68,7 @@ def test_it_explains_one_case_as_bulk_evaluates_it(
     assert one.outcome == bulk["outcome"]
     assert one.chosen_rule == bulk["chosen_rule"]
     assert [r.id for r in one.matched_rules] == bulk["matched_rules"]
+    assert [b.id for b in one.bars] == bulk["bars"]
     assert one.flags == bulk["flags"]
     assert one.conditions == bulk["conditions"]
     assert one.overdose_responses == bulk["overdose_responses"]

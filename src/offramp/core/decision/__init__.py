@@ -2,6 +2,7 @@
 
 from offramp.core.decision.trace import (
     TRACE_VERSION,
+    BarTrace,
     DecisionTrace,
     FindingTrace,
     ParameterTrace,
@@ -13,6 +14,7 @@ from offramp.core.decision.trace import (
 
 __all__ = [
     "TRACE_VERSION",
+    "BarTrace",
     "DecisionTrace",
     "FindingTrace",
     "ParameterTrace",

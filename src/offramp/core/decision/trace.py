@@ -117,6 +117,20 @@ class RuleRow:
     because: str | None
 
 
+class BarTrace(_Model):
+    """A legal bar that held (Georgia's 911 medical amnesty, harm-reduction supplies): checked before any
+    rule, it declines the case; recording another outcome needs a written reason and a supervisor."""
+
+    id: str
+    because: str
+    reference: str | None
+    #: the findings and facts the bar's `when` reads
+    reads: list[str] = Field(default_factory=list)
+
+    def rests_on_screen(self) -> bool:
+        return bool(set(self.reads) & SCREEN_NAMES)
+
+
 class ParameterTrace(_Model):
     """A parameter's value on the evaluation date, the value the pack declared and the period in force."""
 
@@ -153,6 +167,8 @@ class DecisionTrace(_Model):
     facts: dict[str, Any]
     #: what the recommendation was made without, or with, that a reader must know (SUD screening notes)
     notes: list[str] = Field(default_factory=list)
+    #: the legal bars that held, in the pack's order (the first decided); [] in a trace stored before bars
+    bars: list[BarTrace] = Field(default_factory=list)
 
     # --- the schema -----------------------------------------------------------------------------------
 
@@ -196,8 +212,21 @@ class DecisionTrace(_Model):
         return [rule.because for rule in self.matched_rules if rule.outcome is None and rule.because]
 
     @property
+    def barred(self) -> bool:
+        """A legal bar holds: the recommendation is a declination the law requires, and recording any other
+        outcome needs a written reason and a supervisor's approval."""
+        return bool(self.bars)
+
+    def bar_lines(self) -> list[str]:
+        """Each bar that holds, in words, for the top of an explanation (bars come before any reason)."""
+        return [f"{b.id}: {b.because} ({b.reference})" for b in self.bars]
+
+    @property
     def declined(self) -> bool:
         return self.outcome == Outcome.DECLINE
+
+    def bar_ids(self) -> list[str]:
+        return [b.id for b in self.bars]
 
     def rule_role(self, rule: RuleTrace) -> str:
         """How a matched rule took part: RULE_ROLES' key."""
@@ -292,8 +321,19 @@ class DecisionTrace(_Model):
             for r in self.matched_rules
         ]
         chosen = next((names[id(r)] for r in hidden if r.id == self.chosen_rule), None)
+        bars = [
+            b.model_copy(update={"id": f"{placeholder} [bar {k}]", "because": placeholder})
+            if b.rests_on_screen()
+            else b
+            for k, b in enumerate(self.bars, start=1)
+        ]
+        chosen = chosen or next(
+            (n.id for b, n in zip(self.bars, bars, strict=True) if b.id == self.chosen_rule and n is not b),
+            None,
+        )
         return self.model_copy(
             update={
+                "bars": bars,
                 "facts": facts,
                 "findings": findings,
                 "notes": notes,
@@ -307,10 +347,21 @@ class DecisionTrace(_Model):
 
     def to_text(self) -> str:
         """The explanation for a person to read (the `offramp explain` output)."""
-        lines = [
-            f"case {self.case_key} under {self.policy_id} {self.policy_version} ({self.office})",
-            f"recommendation: {self.outcome} (rule {self.chosen_rule})",
-            f"  because: {self.because}",
+        lines = [f"case {self.case_key} under {self.policy_id} {self.policy_version} ({self.office})"]
+        if self.bars:
+            lines.append(
+                "legal bars (checked before any rule; another outcome needs a reason and a supervisor):"
+            )
+            for bar in self.bars:
+                lines += [
+                    f"  ! {bar.id}",
+                    f"      because: {bar.because}",
+                    f"      reference: {bar.reference}",
+                ]
+        lines += [
+            f"recommendation: {self.outcome} ({'bar' if self.chosen_rule in self.bar_ids() else 'rule'} "
+            f"{self.chosen_rule})",
+            f"  because: {'the legal bar above' if self.chosen_rule in self.bar_ids() else self.because}",
         ]
         lines += [f"  note: {note}" for note in self.notes]
         for label, items in (

@@ -7,9 +7,13 @@ rule's match) and reads the explanation off that row (`evaluation.explain`, whic
 this one never imports it, so the two are not an import circle). Evaluation is pure: no I/O, no clock, no
 randomness, so the same frame and pack always give the same answer.
 
-Parameters take the value in force on each case's `received_date` (or on `on`, for a what-if). Every
-rule that matched is reported in `matched_rules`, highest precedence first (file order breaks ties); the
-outcome is that of the first deciding rule among them. Attached rules (no outcome) add their flags and
+Parameters take the value in force on each case's `received_date` (or on `on`, for a what-if). A pack's
+`bars` (legal bars: Georgia's 911 medical amnesty, harm-reduction supplies) are checked before any rule:
+every bar that holds is listed in `bars`, and when any does the outcome is `decline` and `chosen_rule` is
+the first of them (file order), whatever the rules say; `matched_rules` still lists every rule that
+matched, so a reader sees what the bar overrode. Every rule that matched is reported in `matched_rules`,
+highest precedence first (file order breaks ties); with no bar holding, the outcome is that of the first
+deciding rule among them. Attached rules (no outcome) add their flags and
 conditions to the chosen outcome, except that a declination carries no conditions (declining is not
 condoning: no strings).
 
@@ -34,11 +38,12 @@ from offramp.core.enums import Drug
 from offramp.core.evaluation.criteria import CRITERIA
 from offramp.core.evaluation.criteria.base import lists_from_bits
 from offramp.core.policy.conditions import compile_when
-from offramp.core.policy.pack import Outcome, Pack, Parameter, Rule
+from offramp.core.policy.pack import Outcome, Pack, Parameter, Rule, Then
 
 LIST = pl.List(pl.String)
 PARAM = "param__"
 RULE = "rule__"
+BAR = "bar__"
 #: trace column: the index of the chosen rule among the pack's deciding rules, by precedence
 CHOSEN = "chosen__index"
 OUTPUT_HEAD = (
@@ -47,6 +52,7 @@ OUTPUT_HEAD = (
     "policy_version",
     "outcome",
     "chosen_rule",
+    "bars",
     "matched_rules",
     "flags",
     "program_types",
@@ -99,13 +105,13 @@ def _per_drug(value: dict[str, float]) -> pl.Expr:
     return pl.lit(pl.Series(table, dtype=pl.Float64)).gather(_drug_code())
 
 
-def _chosen_index(rules: list[Rule]) -> pl.Expr:
+def _chosen_index(rules: list[Rule], bars: int = 0) -> pl.Expr:
     """The position in `rules` of the first one that matched (null when none did), as a small integer:
     the outcome, chosen rule id, flags, conditions and program types are all looked up by it."""
     chain: Any = None
     for i, rule in enumerate(rules):
         out = pl.lit(i, pl.UInt32)
-        cond = pl.col(RULE + rule.id)
+        cond = pl.col((BAR if i < bars else RULE) + rule.id)
         chain = pl.when(cond).then(out) if chain is None else chain.when(cond).then(out)
     if chain is None:
         return pl.lit(None, pl.UInt32)
@@ -144,9 +150,16 @@ def _compile(pack: Pack, on: dt.date | None) -> _Compiled:
     for criterion in CRITERIA:
         findings.update(criterion.exprs(params))
     ordered = pack.ordered_rules()
-    deciding = [r for r in ordered if r.then.outcome is not None]
+    # bars are checked before any rule: each is a declining "rule" ahead of every deciding one, so the
+    # first bar that holds is chosen (outcome decline, no conditions, no program types, no flags)
+    bars = [
+        Rule(id=b.id, precedence=0, when=b.when, then=Then(outcome=Outcome.DECLINE), because=b.because)
+        for b in pack.bars
+    ]
+    deciding = [*bars, *(r for r in ordered if r.then.outcome is not None)]
     attached = [r for r in ordered if r.then.outcome is None]
     matched = lists_from_bits([pl.col(RULE + r.id) for r in ordered], [[r.id] for r in ordered])
+    barred = lists_from_bits([pl.col(BAR + b.id) for b in pack.bars], [[b.id] for b in pack.bars])
     chosen = [pl.col(CHOSEN) == i for i in range(len(deciding))]
     attached_hits = [pl.col(RULE + r.id) for r in attached]
     flags = lists_from_bits(
@@ -169,13 +182,17 @@ def _compile(pack: Pack, on: dt.date | None) -> _Compiled:
     return _Compiled(
         parameters=tuple(parameter_expr(p, date).alias(PARAM + n) for n, p in pack.parameters.items()),
         findings=tuple(expr.alias(name) for name, expr in findings.items()),
-        matches=tuple(compile_when(r.when, params).alias(RULE + r.id) for r in ordered),
-        choice=_chosen_index(deciding).alias(CHOSEN),
+        matches=(
+            *(compile_when(b.when, params).alias(BAR + b.id) for b in pack.bars),
+            *(compile_when(r.when, params).alias(RULE + r.id) for r in ordered),
+        ),
+        choice=_chosen_index(deciding, len(bars)).alias(CHOSEN),
         head=(
             pl.lit(pack.id).alias("policy_id"),
             pl.lit(pack.version).alias("policy_version"),
             _pick([str(r.then.outcome) for r in deciding], pl.col(CHOSEN)).alias("outcome"),
             _pick([r.id for r in deciding], pl.col(CHOSEN)).alias("chosen_rule"),
+            barred.alias("bars"),
             matched.alias("matched_rules"),
         ),
         tail=(flags.alias("flags"), conditions.alias("conditions"), program_types.alias("program_types")),

@@ -106,7 +106,13 @@ def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = Non
         for r in (by_id[i] for i in row["matched_rules"])
         if row[RULE + r.id]
     ]
+    bars = {b.id: b for b in pack.bars}
+    held = [
+        {"id": b.id, "because": b.because, "reference": b.reference, "reads": names_read(b.when)}
+        for b in (bars[i] for i in row["bars"])
+    ]
     chosen = row["chosen_rule"]
+    decider = bars.get(chosen) or by_id.get(chosen) if chosen else None
     return DecisionTrace.model_validate(
         dict(
             policy_id=pack.id,
@@ -116,7 +122,7 @@ def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = Non
             evaluated_on=date,
             outcome=row["outcome"],
             chosen_rule=chosen,
-            because=by_id[chosen].because if chosen else None,
+            because=decider.because if decider else None,
             flags=row["flags"],
             program_types=row["program_types"],
             conditions=row["conditions"],
@@ -125,6 +131,7 @@ def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = Non
             findings=findings,
             matched_rules=matched,
             facts={name: _jsonable(row[name]) for name in EVAL_COLUMNS},
+            bars=held,
             notes=[SUD_SCREEN_NOTES[row["sud_screen"]]] if row["sud_screen"] in SUD_SCREEN_NOTES else [],
         )
     )

@@ -7,7 +7,7 @@ OFFRAMP_POLICY_DIR setting, the CLI's `--policy-dir`); without one, the packs sh
 from __future__ import annotations
 
 from offramp.core.policy.check import check_pack
-from offramp.core.policy.pack import Flag, Outcome, Pack, PackError, Problem, Rule
+from offramp.core.policy.pack import Bar, Flag, Outcome, Pack, PackError, Problem, Rule
 from offramp.core.policy.registry import (
     covers,
     effective,
@@ -20,6 +20,7 @@ from offramp.core.policy.registry import (
 )
 
 __all__ = [
+    "Bar",
     "Flag",
     "Outcome",
     "Pack",

@@ -5,6 +5,7 @@ criteria need but the pack lacks, bad or overlapping parameter periods, per-drug
 default, seller quantity lines out of order for some drug and date (personal use <= subsistence <=
 mid-level <= trafficking), bad effective dates, duplicate rule ids, missing references, rules that can never be chosen
 (after an unconditional rule), `when`s identical to an earlier rule's, and no unconditional fallback.
+Bars: duplicate ids, ids that clash with a rule's, missing `because` or reference, and bad conditions.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def check_source(pack: Pack, source: Source) -> list[Problem]:
         *_check_parameters(pack, source),
         *_check_seller_lines(pack, source),
         *_check_rules(pack, source),
+        *_check_bars(pack, source),
     ]
     return sorted(problems, key=lambda p: (p.line, p.message))
 
@@ -194,4 +196,32 @@ def _check_rules(pack: Pack, source: Source) -> list[Problem]:
                     )
                 )
             first.setdefault(key, rule)
+    return problems
+
+
+def _check_bars(pack: Pack, source: Source) -> list[Problem]:
+    """A bar's id is unique among bars and rules (the engine reports both by id), it has a reason and a
+    reference (a bar is law: it must say which), and its `when` is a valid condition."""
+    problems: list[Problem] = []
+    rule_ids = {r.id for r in pack.rules}
+    seen: set[str] = set()
+    for i, bar in enumerate(pack.bars):
+        at = ("bars", i)
+        if bar.id in seen:
+            problems.append(Problem(source.line((*at, "id")), f"duplicate bar id '{bar.id}'"))
+        seen.add(bar.id)
+        if bar.id in rule_ids:
+            problems.append(
+                Problem(source.line((*at, "id")), f"bar id '{bar.id}' is also a rule's id: ids must differ")
+            )
+        if not bar.because.strip():
+            problems.append(Problem(source.line((*at, "because")), f"bar '{bar.id}' has no because"))
+        if not (bar.reference or "").strip():
+            problems.append(Problem(source.line(at), f"bar '{bar.id}' has no reference"))
+        if is_unconditional(bar.when):
+            problems.append(
+                Problem(source.line(at), f"bar '{bar.id}' has no condition: it would decline every case")
+            )
+        for path, message in validate_when(bar.when, (*at, "when"), set(pack.parameters)):
+            problems.append(Problem(source.line(path), f"bar '{bar.id}': {message}"))
     return problems

@@ -5,7 +5,9 @@ parameters carry dated values, each with a `reference:` to the source; its rules
 over findings, facts and parameters), `then` (an outcome, program types, conditions), `because` (plain
 words a defendant could read), `reference`, an explicit `precedence` and `flags`. A rule without an
 outcome is an *attached* rule: it never decides, but its flags and conditions are added to whatever
-outcome is chosen (victim consultation, overdose responses).
+outcome is chosen (victim consultation, overdose responses). Its `bars` (legal bars such as Georgia's
+911 medical amnesty) say `when`, `because` and `reference` and are checked before any rule: a bar that
+holds declines the case whatever the rules say.
 
 `read_source` keeps the YAML line of every node (via `yaml.compose`), so that the checker and the loader's
 errors can name the line of each problem. Loading a file (shape and checks) is `registry.load_pack`.
@@ -102,6 +104,18 @@ class Rule(_Model):
     flags: list[Flag] = Field(default_factory=list)
 
 
+class Bar(_Model):
+    """A legal bar or harm-reduction carve-out: a condition under which the law (not the office's
+    preference) says the case is not charged. Bars are checked before any rule: when one holds, the
+    outcome is a declination and the bar is what decided (docs/ARCHITECTURE.md#bars). A bar has no
+    precedence, flags or conditions: declining is not condoning, and a bar comes with no strings."""
+
+    id: str
+    when: Any = None
+    because: str
+    reference: str | None = None
+
+
 class Effective(_Model):
     start: dt.date = Field(alias="from")
     end: dt.date | None = Field(default=None, alias="to")
@@ -116,6 +130,8 @@ class Pack(_Model):
     effective: Effective
     parameters: dict[str, Parameter]
     rules: list[Rule] = Field(min_length=1)
+    #: legal bars, checked before any rule, in file order (the first that holds is the one shown as chosen)
+    bars: list[Bar] = Field(default_factory=list)
 
     def ordered_rules(self) -> list[Rule]:
         """Rules by precedence, highest first; equal precedence keeps file order (stable sort)."""

@@ -7,11 +7,15 @@ from typing import Any
 from django import forms
 
 from offramp.web.decisions.models import Decision, Outcome, Verdict
-from offramp.web.decisions.recommend import Recommendation
+from offramp.web.decisions.recommend import Recommendation, overrides_bar
 
 DEVIATION_REASON_REQUIRED = (
     "Give the reason for choosing an outcome other than the recommended one; it is kept with the decision "
     "and read by the supervisor who approves it."
+)
+BAR_OVERRIDE_REASON_REQUIRED = (
+    "A legal bar holds ({bars}): the law says this case is not charged. To record another outcome, give "
+    "the reason in writing; a supervisor must approve it."
 )
 STALE_RECOMMENDATION = (
     "The recommendation changed since this page was opened (the policy version or the case facts differ). "
@@ -64,7 +68,10 @@ class DecisionForm(forms.Form):
         if data.get("supersedes") != (self.latest.pk if self.latest else None):
             raise forms.ValidationError(STALE_HISTORY, code="stale_history")
         data["reason"] = (data.get("reason") or "").strip()
-        if data.get("outcome") and data["outcome"] != rec.outcome and not data["reason"]:
+        if data.get("outcome") and overrides_bar(rec, data["outcome"]) and not data["reason"]:
+            message = BAR_OVERRIDE_REASON_REQUIRED.format(bars=", ".join(rec.trace.bar_ids()))
+            self.add_error("reason", forms.ValidationError(message, code="bar_override"))
+        elif data.get("outcome") and data["outcome"] != rec.outcome and not data["reason"]:
             self.add_error("reason", forms.ValidationError(DEVIATION_REASON_REQUIRED, code="required"))
         return data
 

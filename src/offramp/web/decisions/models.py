@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from offramp.core.decision import DecisionTrace, RuleTrace, read_trace
+from offramp.core.decision import BarTrace, DecisionTrace, RuleTrace, read_trace
 from offramp.core.policy.pack import Outcome as CoreOutcome
 from offramp.web.cases.models import Case
 from offramp.web.immutable import ImmutableModel
@@ -103,6 +103,15 @@ class Decision(ImmutableModel):
         """The rules that call for the supervisor's approval (the deciding rule and attached ones)."""
         trace = self.decision_trace
         return trace.approval_rules() if trace is not None else []
+
+    @property
+    def overridden_bars(self) -> list[BarTrace]:
+        """The legal bars this decision overrides (any outcome but a declination on a barred case), which
+        is why it waits for a supervisor whatever the rules' flags say."""
+        trace = self.decision_trace
+        if trace is None or self.outcome == CoreOutcome.DECLINE.value:
+            return []
+        return trace.bars
 
 
 class DecisionApproval(ImmutableModel):

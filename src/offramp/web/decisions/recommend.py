@@ -20,10 +20,10 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 
-from offramp.core.decision import DecisionTrace, FindingTrace, RuleRow, RuleTrace
+from offramp.core.decision import BarTrace, DecisionTrace, FindingTrace, RuleRow, RuleTrace
 from offramp.core.evaluation.explain import explain
 from offramp.core.evaluation.frame import case_frame
-from offramp.core.policy import Pack, registry
+from offramp.core.policy import Outcome, Pack, registry
 from offramp.core.policy.registry import effective
 from offramp.core.screening import reading
 from offramp.core.screening.consent import Purpose, SudInformation
@@ -73,6 +73,11 @@ class Recommendation:
     @property
     def outcome(self) -> str:
         return self.trace.outcome.value if self.trace.outcome else ""
+
+    @property
+    def bars(self) -> list[BarTrace]:
+        """The legal bars that hold, shown before the reason (checked before any rule)."""
+        return self.trace.bars
 
     @property
     def because(self) -> list[str]:
@@ -249,3 +254,10 @@ def recommend_once(request: Any, case: Case) -> Recommendation:
     if isinstance(found, RecommendationUnavailable):
         raise found
     return found
+
+
+def overrides_bar(rec: Recommendation, outcome: str) -> bool:
+    """Whether recording `outcome` goes against a legal bar that holds: any outcome but a declination on a
+    barred case. Such a decision needs a written reason and a supervisor's approval, whatever the pack's
+    flags say (docs/ARCHITECTURE.md#bars)."""
+    return rec.trace.barred and outcome != Outcome.DECLINE.value

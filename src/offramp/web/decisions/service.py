@@ -12,7 +12,7 @@ from offramp.web.audit.models import Action
 from offramp.web.audit.record import record
 from offramp.web.cases.models import Case
 from offramp.web.decisions.models import Decision, DecisionApproval
-from offramp.web.decisions.recommend import Recommendation
+from offramp.web.decisions.recommend import Recommendation, overrides_bar
 
 
 class StaleDecision(Exception):
@@ -31,7 +31,9 @@ def latest_decision(case: Case) -> Decision | None:
 
 
 def needs_supervisor(rec: Recommendation, outcome: str) -> bool:
-    return outcome != rec.outcome or rec.supervisor_approval
+    """A supervisor approves a departure from the recommendation, a decision a rule flags, and always one
+    that overrides a legal bar (`overrides_bar`)."""
+    return outcome != rec.outcome or rec.supervisor_approval or overrides_bar(rec, outcome)
 
 
 def record_decision(case: Case, rec: Recommendation, user: Any, outcome: str, reason: str) -> Decision:
@@ -67,6 +69,7 @@ def record_decision(case: Case, rec: Recommendation, user: Any, outcome: str, re
                 "outcome": outcome,
                 "accepted": decision.accepted,
                 "needs_supervisor": decision.needs_supervisor,
+                "overrides_bars": rec.trace.bar_ids() if overrides_bar(rec, outcome) else [],
                 "supersedes": previous.pk if previous else None,
             },
         )
