@@ -164,6 +164,7 @@ def test_the_command_writes_the_candidate_csv(
     run = offramp(capsys, "report", "relief", "--policy", "public-health", "--out", str(out))
     assert run.rc == 0, run.err
     assert "2 candidate(s) among 2 past conviction(s)" in run.err
+    assert "restrict_non_conviction 1" in run.err
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["case_key"] for r in rows] == ["H-POSS", "H-DISM"]
     assert AuditEvent.objects.filter(object_type="relief_candidates", action=Action.EXPORT).count() == 1
