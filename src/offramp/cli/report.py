@@ -8,7 +8,9 @@
 
 `relief`: past convictions (cases whose disposition is a conviction) that the policy pack in force today
 (`--policy`: a pack id in the policy folder or a pack file; default the office's OFFRAMP_POLICY) would have
-declined or diverted, evaluated with today's parameter values: a candidate list for record relief.
+declined or diverted, evaluated with today's parameter values, and past dismissals, nolle prosses,
+declinations and completed diversions: a candidate list for record relief, each with its Georgia route
+(core `relief.ReliefRoute`, docs/record-relief.md).
 `followup`: every completion or termination (imported program referrals and the office's diversion
 referrals) with whether the same person had a new case within 1, 3 and 5 years (blank: not yet measurable).
 `metrics`: every prosecution metric (core `analytics.metrics.METRICS`) of the stored cases, one row per
@@ -131,9 +133,11 @@ def run_relief(ns: argparse.Namespace) -> int:
     report = relief_candidates(pack, today)
     _write(to_csv(report.candidates), ns.out)
     counts = ", ".join(f"{outcome} {count}" for outcome, count in report.by_outcome) or "none"
+    routes = ", ".join(f"{route} {count}" for route, _, count in report.by_route) or "none"
     print(
         f"offramp report relief: {report.candidates.height} candidate(s) among {report.convictions} past "
-        f"conviction(s) under {pack.id} {pack.version} as of {today} (today's outcome: {counts})",
+        f"conviction(s) under {pack.id} {pack.version} as of {today} (today's outcome: {counts}; "
+        f"route: {routes})",
         file=sys.stderr,
     )
     _audit(

@@ -163,3 +163,17 @@ def test_the_case_fact_on_moud_applies_the_guard(case: Case, staff: Staff) -> No
     html = render_panel(staff.carol, case, "?moud=no")
     assert html.count('data-testid="match-ranked-row"') == 1
     assert "forbids MOUD; the person takes MOUD" in html
+
+
+def test_pregnancy_caregiving_and_veteran_status_steer_the_match(case: Case, staff: Staff) -> None:
+    """Issue 13: the person's own account adds prenatal care and childcare to the needs matched, and a
+    veteran's panel suggests asking about a veterans treatment court referral."""
+    request, notes = request_for(case, staff.carol)
+    assert request.veteran is False and not any("veterans treatment court" in n for n in notes)
+    assert "prenatal_care" not in request.needs and "childcare" not in request.needs
+    Case.objects.filter(pk=case.pk).update(pregnant=True, caregiver=True, veteran=True)
+    case = Case.objects.get(pk=case.pk)
+    request, notes = request_for(case, staff.carol)
+    assert {"prenatal_care", "childcare"} <= set(request.needs)
+    assert request.veteran is True and "veterans" in request.fit_needs
+    assert any("veterans treatment court" in n for n in notes)

@@ -90,19 +90,24 @@ def test_the_case_page_shows_the_disposition(history: None, staff: Staff) -> Non
     assert "2021-03-01" in page
 
 
-def test_a_convicted_possession_is_a_candidate_a_dismissal_and_a_high_level_sale_are_not(
+def test_a_convicted_possession_and_a_nolle_pros_are_candidates_a_high_level_sale_is_not(
     history: None, staff: Staff
 ) -> None:
     response = client_for(staff.alice).get("/relief/candidates/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert page.count('data-testid="candidate-row"') == 1
-    assert ">H-POSS</a>" in page
-    assert "H-DISM" not in page and "H-SALE" not in page and "H-OPEN" not in page
-    assert 'data-testid="candidate-count">1<' in page
+    assert page.count('data-testid="candidate-row"') == 2
+    assert ">H-POSS</a>" in page and ">H-DISM</a>" in page
+    assert "H-SALE" not in page and "H-OPEN" not in page
+    assert 'data-testid="candidate-count">2<' in page
     assert "Past convictions evaluated: <strong>2</strong>" in page
+    # each candidate shows its Georgia route; the nolle pros is restricted once the disposition is reported
+    assert '<td data-testid="route">restrict_non_conviction</td>' in page
+    assert "<strong>restrict_non_conviction</strong> (1)" in page
+    # the disposition report form, a checkbox per candidate
+    assert page.count('data-testid="select-case"') == 2 and 'action="/relief/dispositions.csv"' in page
     event = AuditEvent.objects.filter(object_type="relief_candidates", action=Action.LIST).get()
-    assert event.actor == staff.alice and event.detail["candidates"] == 1
+    assert event.actor == staff.alice and event.detail["candidates"] == 2
 
 
 def test_the_csv_lists_the_candidates(history: None, staff: Staff) -> None:
@@ -112,8 +117,11 @@ def test_the_csv_lists_the_candidates(history: None, staff: Staff) -> None:
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert list(rows[0]) == list(CANDIDATE_SCHEMA)
     assert [(r["case_key"], r["person_key"], r["received_date"], r["disposition"]) for r in rows] == [
-        ("H-POSS", "P-1", "2021-01-04", "plea_guilty")
+        ("H-POSS", "P-1", "2021-01-04", "plea_guilty"),
+        ("H-DISM", "P-2", "2021-01-05", "nolle_prosequi"),
     ]
+    assert rows[1]["route"] == "restrict_non_conviction" and rows[1]["disposition_date"] == "2021-03-01"
+    assert rows[0]["route"] in ("misdemeanor_petition", "retroactive_first_offender")
     assert rows[0]["today_outcome"] in ("decline", "pre_charge_diversion", "post_charge_diversion")
     assert rows[0]["offense_kind"] == "possession" and rows[0]["rule"]
     assert AuditEvent.objects.filter(object_type="relief_candidates", action=Action.EXPORT).count() == 1
@@ -155,10 +163,52 @@ def test_the_command_writes_the_candidate_csv(
     out = tmp_path / "relief.csv"
     run = offramp(capsys, "report", "relief", "--policy", "public-health", "--out", str(out))
     assert run.rc == 0, run.err
-    assert "1 candidate(s) among 2 past conviction(s)" in run.err
+    assert "2 candidate(s) among 2 past conviction(s)" in run.err
+    assert "restrict_non_conviction 1" in run.err
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert [r["case_key"] for r in rows] == ["H-POSS"]
+    assert [r["case_key"] for r in rows] == ["H-POSS", "H-DISM"]
     assert AuditEvent.objects.filter(object_type="relief_candidates", action=Action.EXPORT).count() == 1
+
+
+# --- the disposition report ------------------------------------------------------------------------------------
+
+
+def test_the_disposition_report_lists_the_selected_cases_with_their_route(
+    history: None, staff: Staff
+) -> None:
+    response = client_for(staff.alice).get("/relief/dispositions.csv?case=H-SALE&case=H-DISM")
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("text/csv")
+    assert "disposition-report-" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert list(rows[0]) == ["case_id", "person_id", "charge", "disposition", "disposition_date", "route"]
+    assert [(r["case_id"], r["person_id"], r["disposition"], r["disposition_date"]) for r in rows] == [
+        ("H-DISM", "P-2", "nolle_prosequi", "2021-03-01"),
+        ("H-SALE", "P-3", "finding_guilty", "2021-05-01"),
+    ]
+    assert rows[0]["route"] == "restrict_non_conviction"
+    # four prior felonies: no retroactive First Offender; a felony conviction is not restrictable
+    assert rows[1]["route"] == "not_restrictable"
+    assert "TRAFFICKING HEROIN" in rows[1]["charge"] and "16-13-31" in rows[1]["charge"]
+    event = AuditEvent.objects.filter(object_type="disposition_report", action=Action.EXPORT).get()
+    assert event.actor == staff.alice and event.detail["cases"] == ["H-DISM", "H-SALE"]
+
+
+def test_the_disposition_report_refuses_no_selection_an_unknown_case_and_an_open_case(
+    history: None, staff: Staff
+) -> None:
+    client = client_for(staff.alice)
+    assert client.get("/relief/dispositions.csv").status_code == 400
+    unknown = client.get("/relief/dispositions.csv?case=NOPE")
+    assert unknown.status_code == 400 and b"no case NOPE" in unknown.content
+    open_case = client.get("/relief/dispositions.csv?case=H-OPEN")
+    assert open_case.status_code == 400 and b"disposition is blank for case H-OPEN" in open_case.content
+
+
+@pytest.mark.parametrize(("role", "status"), [("line_prosecutor", 200), ("diversion_coordinator", 403)])
+def test_who_may_download_the_disposition_report(history: None, staff: Staff, role: str, status: int) -> None:
+    client = client_for(staff.by_role(role))
+    assert client.get("/relief/dispositions.csv?case=H-DISM").status_code == status
 
 
 # --- follow-up ------------------------------------------------------------------------------------------------

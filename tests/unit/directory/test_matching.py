@@ -431,3 +431,31 @@ def test_every_program_is_ranked_or_excluded_and_the_moud_guard_holds(
         assert all(any(r.startswith(MAY_NEED_MOUD_EXCLUSION) for r in e) for e in forbids)
     # the same programs in another order rank the same way
     assert ids(match(frame.reverse(), request).ranked) == ranked
+
+
+# --- motivating factors: pregnancy, caregiving, veterans (issue 13) ------------------------------------------
+
+
+def test_pregnancy_and_caregiving_steer_the_fit_to_programs_that_meet_them() -> None:
+    directory = programs(
+        {"service_types": ["outpatient"]},
+        {"service_types": ["outpatient", "prenatal_care"]},
+        {"service_types": ["outpatient", "childcare", "prenatal_care"]},
+    )
+    result = match(directory, MatchRequest(program_types=["treatment"], needs=["prenatal_care", "childcare"]))
+    assert ids(result.ranked) == ["p2", "p1", "p0"]
+    assert "meets needs: prenatal care, childcare" in reasons_of(result.ranked, "p2")
+
+
+def test_a_veteran_ranks_veterans_services_higher_and_is_told_to_ask_about_veterans_court() -> None:
+    directory = programs(
+        {"service_types": ["outpatient"]}, {"service_types": ["outpatient", "veterans_services"]}
+    )
+    veteran = MatchRequest(program_types=["treatment"], veteran=True)
+    result = match(directory, veteran)
+    assert ids(result.ranked) == ["p1", "p0"]
+    assert "meets needs: veterans" in reasons_of(result.ranked, "p1")
+    assert veteran.veterans_note is not None and "veterans treatment court" in veteran.veterans_note
+    civilian = MatchRequest(program_types=["treatment"])
+    assert ids(match(directory, civilian).ranked) == ["p0", "p1"]
+    assert civilian.veterans_note is None and civilian.fit_needs == ()

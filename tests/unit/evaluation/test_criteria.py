@@ -202,15 +202,35 @@ def test_it_reports_no_needs_when_the_facts_show_none() -> None:
     assert one()["needs"] == []
 
 
-def test_it_reports_treatment_reentry_and_work_needs_from_the_facts() -> None:
+def test_it_reports_treatment_and_reentry_needs_from_the_facts() -> None:
     assert one(injection_use=True)["needs"] == ["treatment"]
     assert one(days_since_release=10)["needs"] == ["reentry"]
     assert one(days_since_release=15)["needs"] == []  # outside the 14-day window
     assert one(days_since_release=None)["needs"] == []  # unknown is not a need
     street = one(offense_kind="delivery", quantity_g=2.0, prior_overdose=True, days_since_release=3)
     assert street["seller_role"] in ("user_seller", "street_seller")
-    assert street["needs"] == ["treatment", "reentry", "work"]
+    # work is asked, not assumed from the role (issue 13)
+    assert street["needs"] == ["treatment", "reentry"]
     assert one(organizer_role=True, offense_kind="delivery")["needs"] == []
+
+
+def test_it_reads_needs_from_the_persons_own_account() -> None:
+    assert one(poverty_or_debt=True)["needs"] == ["work", "income"]
+    assert one(caregiver=True)["needs"] == ["childcare"]
+    assert one(pregnant=True)["needs"] == ["prenatal_care"]
+    assert one(poverty_or_debt=False, caregiver=False, pregnant=None)["needs"] == []
+    # the account and the assessment give a need once
+    both = one(poverty_or_debt=True, needs_assessed=["work", "education"])
+    assert both["needs"] == ["work", "education", "income"]
+
+
+def test_it_reads_an_account_of_selling_to_support_own_use_as_use_evidence() -> None:
+    assert one(offense_kind="delivery", quantity_g=2.0, sells_to_support_own_use=True)["seller_role"] == (
+        "user_seller"
+    )
+    assert one(offense_kind="delivery", quantity_g=2.0, sells_to_support_own_use=None)["seller_role"] == (
+        "street_seller"
+    )
 
 
 def test_it_declares_every_finding() -> None:  # descriptions: tests/unit/test_enums.py

@@ -27,13 +27,16 @@ QUIET: dict[str, Any] = {
     "prior_overdose": False,
     "injection_use": False,
 }
-#: a street seller (work), released 3 days ago (reentry) with a prior overdose (treatment)
-ALL_FACT_NEEDS: dict[str, Any] = {
+#: a street seller released 3 days ago (reentry) with a prior overdose (treatment)
+SELLER: dict[str, Any] = {
     "offense_kind": "delivery",
     "quantity_g": 2.0,
     "prior_overdose": True,
     "days_since_release": 3,
 }
+#: ... who says they are in debt (work, income), care for children (childcare) and are pregnant (prenatal care)
+ALL_FACT_NEEDS: dict[str, Any] = {**SELLER, "poverty_or_debt": True, "caregiver": True, "pregnant": True}
+FACT_NEEDS = ["treatment", "reentry", "work", "income", "childcare", "prenatal_care"]
 ROWS: list[tuple[dict[str, Any], list[str]]] = [
     ({}, []),
     ({"needs_assessed": None}, []),
@@ -41,11 +44,12 @@ ROWS: list[tuple[dict[str, Any], list[str]]] = [
     ({"needs_assessed": ["housing"]}, ["housing"]),
     ({"needs_assessed": ["accommodation", "housing", "housing"]}, ["housing", "accommodation"]),
     ({"needs_assessed": ["not_a_need", "transport"]}, ["transport"]),
-    (ALL_FACT_NEEDS, ["treatment", "reentry", "work"]),
-    ({**ALL_FACT_NEEDS, "needs_assessed": None}, ["treatment", "reentry", "work"]),
+    (SELLER, ["treatment", "reentry"]),  # the role alone raises no work need (issue 13)
+    (ALL_FACT_NEEDS, FACT_NEEDS),
+    ({**ALL_FACT_NEEDS, "needs_assessed": None}, FACT_NEEDS),
     (
         {**ALL_FACT_NEEDS, "needs_assessed": ["mental_health", "work", "income", "treatment"]},
-        ["treatment", "reentry", "work", "income", "mental_health"],
+        ["treatment", "reentry", "work", "income", "childcare", "mental_health", "prenatal_care"],
     ),
     (
         {"injection_use": True, "needs_assessed": ["childcare", "education"]},

@@ -55,6 +55,19 @@ class ServiceType(DescribedEnum):
     JOB_PLACEMENT = ("job_placement", "Job placement and counselling.")
     HOUSING = ("housing", "Housing assistance or recovery housing.")
     RESTORATIVE_JUSTICE = ("restorative_justice", "Restorative justice (victim-offender conferencing).")
+    CHILDCARE = (
+        "childcare",
+        "Childcare or care for dependants while the person attends (on site, or paid for).",
+    )
+    PRENATAL_CARE = (
+        "prenatal_care",
+        "Prenatal care, or a program that serves pregnant women (e.g. a SAMHSA-listed program for pregnant "
+        "or postpartum women, where the office records it).",
+    )
+    VETERANS_SERVICES = (
+        "veterans_services",
+        "Services for veterans: VA health-care and benefits linkage, veterans' peer mentors.",
+    )
 
 
 MOUD_TYPES = (ServiceType.MOUD_BUPRENORPHINE, ServiceType.MOUD_METHADONE, ServiceType.MOUD_NALTREXONE)
@@ -86,6 +99,11 @@ NEED_SERVICES: dict[str, tuple[ServiceType, ...]] = {
     "housing": (ServiceType.HOUSING,),
     "mental_health": (ServiceType.MENTAL_HEALTH,),
     "reentry": (ServiceType.PEER_SUPPORT, ServiceType.HOUSING, ServiceType.JOB_PLACEMENT),
+    # the person's own account (issue 13; docs/SOURCES.md#motivating-factors): caregiving, pregnancy and,
+    # not a `Need` but the `veteran` fact (MatchRequest.veteran), veterans' services
+    "childcare": (ServiceType.CHILDCARE,),
+    "prenatal_care": (ServiceType.PRENATAL_CARE,),
+    "veterans": (ServiceType.VETERANS_SERVICES,),
 }
 
 

@@ -97,6 +97,8 @@ class MatchRequest:
     needs: tuple[str, ...] = ()  # NEED_SERVICES keys
     program_types: tuple[str, ...] = ()  # PROGRAM_TYPE_SERVICES keys, from the policy outcome
     max_miles: float | None = None
+    veteran: bool = False  # the person's account: veterans' services count toward fit, and a note suggests
+    # asking about a veterans treatment court referral (eligibility itself is not decided here)
 
     def __post_init__(self) -> None:
         for name in _SEQUENCES:  # accept lists; keep the request hashable
@@ -114,6 +116,18 @@ class MatchRequest:
             state, county = zip_place(self.zip)
             object.__setattr__(self, "state", state)
             object.__setattr__(self, "county", county)
+
+    @property
+    def fit_needs(self) -> tuple[str, ...]:
+        """The needs the fit counts: `needs`, and `veterans` for a veteran."""
+        return (*self.needs, "veterans") if self.veteran and "veterans" not in self.needs else self.needs
+
+    @property
+    def veterans_note(self) -> str | None:
+        """For a veteran: ask whether a veterans treatment court referral fits (not an eligibility finding)."""
+        if not self.veteran:
+            return None
+        return VETERANS_NOTE
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -138,6 +152,13 @@ class MatchRequest:
 MOUD_EXCLUSION = "forbids MOUD; the person takes MOUD"
 #: ... and for a person who may need MOUD (opioid case or SUD indicated): why it would harm them
 MAY_NEED_MOUD_EXCLUSION = "forbids MOUD: it would cut off MOUD for someone who may need it"
+
+
+#: what the match panel says for a veteran
+VETERANS_NOTE = (
+    "The person says they are a veteran: programs offering veterans' services rank higher; ask whether a "
+    "referral to a veterans treatment court fits (eligibility is for the prosecutor to decide)."
+)
 
 
 #: the person the matcher places; the same object as the request
@@ -289,7 +310,7 @@ def _not_stated(request: MatchRequest) -> pl.Expr:
     )
 
 
-#: one bit per service type, for the `__types` mask (15 types fit an Int32)
+#: one bit per service type, for the `__types` mask (18 types fit an Int32)
 TYPE_BITS = {t.value: 1 << i for i, t in enumerate(ServiceType)}
 
 
@@ -309,14 +330,15 @@ def _fit(request: MatchRequest) -> tuple[pl.Expr, list[pl.Expr]]:
     """(count of requested program types and needs met, reasons naming them)."""
     mask = pl.col("__types")
     type_bits = [_offers(PROGRAM_TYPE_SERVICES[p], mask) for p in request.program_types]
-    need_bits = [_offers(NEED_SERVICES[n], mask) for n in request.needs]
+    needs = request.fit_needs
+    need_bits = [_offers(NEED_SERVICES[n], mask) for n in needs]
     bits = type_bits + need_bits
     if not bits:
         return pl.lit(0, pl.Int32), []
     score = pl.sum_horizontal([b.cast(pl.Int32) for b in bits]).cast(pl.Int32)
     groups = (
         ("offers program types: ", tuple(p.replace("_", " ") for p in request.program_types), ""),
-        ("meets needs: ", tuple(n.replace("_", " ") for n in request.needs), ""),
+        ("meets needs: ", tuple(n.replace("_", " ") for n in needs), ""),
     )
     return score, [_text_from_bits(bits, groups, "meets none of the requested program types or needs")]
 

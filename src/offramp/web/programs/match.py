@@ -79,6 +79,11 @@ def request_for(
     today = today or dt.date.today()
     person = case.person
     needs = [n for n in recommend.assessed_needs(case) or [] if n in NEED_SERVICES]
+    # the person's own account (issue 13): caregiving -> childcare, pregnancy -> prenatal care
+    for fact, need in (("caregiver", "childcare"), ("pregnant", "prenatal_care")):
+        if getattr(case, fact) is True and need not in needs:
+            needs.append(need)
+    veteran = case.veteran is True
     program_types: list[str] = []
     outcome = ""
     sud_indicated = False
@@ -114,7 +119,10 @@ def request_for(
         on_moud=on_moud,
         opioid_case=opioid_case,
         sud_indicated=sud_indicated,
+        veteran=veteran,
     )
+    if request.veterans_note:
+        notes.append(request.veterans_note)
     return request, notes
 
 

@@ -7,7 +7,11 @@
   way intake builds it (`core.evaluation.frame.case_frame` over the `CaseBatch` that `cases.batch.batch_for`
   reads from the database), in one query per table, so thousands of cases cost a few queries and one
   vectorised evaluation. No SUD screening and no needs assessment is read: a retrospective audit of policy looks at
-  the case's own facts only.
+  the case's own facts only. The list also keeps every dismissed, nolle prossed, declined or completed-diversion
+  case (restrictable once the disposition is reported), and each candidate carries its Georgia route
+  (core `relief.ReliefRoute`).
+- `disposition_rows(case_keys)` / `disposition_csv(case_keys)`: the disposition report of the selected cases
+  (core `relief.disposition_report`; not GCIC's official format, which must be confirmed with the state).
 - `followup(today)`: exits from programs, i.e. imported program referrals (`cases.ProgramReferral`,
   e.g. the CCSAO Diversion export: graduated = completed, failed = terminated, on `closed_date`) and the
   office's own diversion referrals (`diversion.Referral`: `completed_on` / `terminated_on`), joined to every
@@ -28,7 +32,14 @@ from offramp.core.evaluation.engine import evaluate
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.intake.batch import CaseBatch
 from offramp.core.outcomes.followup import DEFAULT_WINDOWS, recidivism, summary
-from offramp.core.outcomes.relief import CONVICTION_DISPOSITIONS, retrospective_candidates
+from offramp.core.outcomes.relief import (
+    CONVICTION_DISPOSITIONS,
+    NON_CONVICTION_DISPOSITIONS,
+    ReliefRoute,
+    disposition_report,
+    retrospective_candidates,
+    route_expr,
+)
 from offramp.web.cases.batch import batch_for
 from offramp.web.cases.models import Case, ProgramReferral
 from offramp.web.diversion.models import Referral
@@ -43,6 +54,23 @@ def convicted_batch(today: dt.date) -> CaseBatch:
     )
 
 
+def disposed_batch(today: dt.date) -> CaseBatch:
+    """The stored cases with a conviction or a non-conviction ending (dismissed, nolle prossed, declined,
+    diversion completed) dated on or before `today` (or undated)."""
+    kinds = sorted(CONVICTION_DISPOSITIONS | NON_CONVICTION_DISPOSITIONS)
+    return batch_for(Case.objects.filter(disposition__in=kinds).exclude(disposition_date__gt=today))
+
+
+def _history(batch: CaseBatch, frame: pl.DataFrame) -> pl.DataFrame:
+    """The retrospective history: the case facts, the primary charge's offence, drug and severity."""
+    return batch.cases.join(
+        frame.select("case_key", "offense_kind", "drug", "severity"), on="case_key", how="left"
+    ).select(
+        "case_key", "person_key", "received_date", "offense_kind", "drug", "disposition", "severity",
+        "disposition_date", "prior_felonies", "prior_first_offender",
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class CandidateReport:
     candidates: pl.DataFrame
@@ -53,13 +81,20 @@ class CandidateReport:
 
     @property
     def by_outcome(self) -> list[tuple[str, int]]:
-        counts = self.candidates.group_by("today_outcome").len().sort("today_outcome")
-        return [(str(k), int(v)) for k, v in counts.iter_rows()]
+        counts = self.candidates.drop_nulls("today_outcome").group_by("today_outcome").len()
+        return [(str(k), int(v)) for k, v in counts.sort("today_outcome").iter_rows()]
+
+    @property
+    def by_route(self) -> list[tuple[str, str, int]]:
+        """(route, its description, count) for each route among the candidates, in `ReliefRoute` order."""
+        counts = dict(self.candidates.group_by("route").len().iter_rows())
+        return [(r.value, r.description, int(counts[r.value])) for r in ReliefRoute if r.value in counts]
 
 
 def relief_candidates(pack: Any, today: dt.date) -> CandidateReport:
-    """Past convictions today's `pack` would decline or divert (see the module docstring)."""
-    batch = convicted_batch(today)
+    """Past convictions today's `pack` would decline or divert, and past non-conviction endings, each with
+    its route (see the module docstring)."""
+    batch = disposed_batch(today)
     frame = case_frame(batch)
     if frame.height:
         evaluated = evaluate(frame, pack, on=today, columns=["case_key", "outcome", "chosen_rule"])
@@ -67,17 +102,47 @@ def relief_candidates(pack: Any, today: dt.date) -> CandidateReport:
         evaluated = pl.DataFrame(
             schema={"case_key": pl.String, "outcome": pl.String, "chosen_rule": pl.String}
         )
-    history = batch.cases.join(
-        frame.select("case_key", "offense_kind", "drug"), on="case_key", how="left"
-    ).select("case_key", "person_key", "received_date", "offense_kind", "drug", "disposition")
-    found = retrospective_candidates(history, evaluated, pack=pack)
+    found = retrospective_candidates(_history(batch, frame), evaluated, pack=pack, non_convictions=True)
+    convicted = (
+        pl.col("disposition").str.strip_chars().str.to_lowercase().is_in(sorted(CONVICTION_DISPOSITIONS))
+    )
     return CandidateReport(
         candidates=found,
-        convictions=batch.cases.height,
+        convictions=batch.cases.filter(convicted).height,
         pack_id=str(getattr(pack, "id", "")),
         pack_version=str(getattr(pack, "version", "")),
         today=today,
     )
+
+
+def disposition_rows(case_keys: list[str]) -> pl.DataFrame:
+    """The selected stored cases for the disposition report: case_key, person_key, charge (the primary
+    charge's statute and title as recorded), disposition, disposition_date and route."""
+    keys = sorted(set(case_keys))
+    batch = batch_for(Case.objects.filter(case_key__in=keys))
+    missing = sorted(set(keys) - set(batch.cases.get_column("case_key").to_list()))
+    if missing:
+        raise ValueError(f"disposition report: no case {', '.join(missing)}")
+    frame = case_frame(batch)
+    charges = (
+        batch.charges.sort(
+            "case_key", pl.col("is_primary").fill_null(False), "seq", descending=[False, True, False]
+        )
+        .unique("case_key", keep="first", maintain_order=True)
+        .select(
+            "case_key",
+            pl.concat_str(["statute_raw", "title_raw"], separator=" ", ignore_nulls=True).alias("charge"),
+        )
+    )
+    return (
+        _history(batch, frame)
+        .join(charges, on="case_key", how="left")
+        .with_columns(route_expr().alias("route"))
+    )
+
+
+def disposition_csv(case_keys: list[str]) -> str:
+    return disposition_report(disposition_rows(case_keys))
 
 
 # --- follow-up ----------------------------------------------------------------------------------------------

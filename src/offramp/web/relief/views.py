@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 
 from offramp.core.outcomes.followup import window_column
@@ -22,7 +22,7 @@ from offramp.web.accounts.access import permission_required_audited
 from offramp.web.audit.models import Action
 from offramp.web.audit.record import record
 from offramp.web.decisions.recommend import pack_for
-from offramp.web.relief.reports import followup, followup_csv, relief_candidates
+from offramp.web.relief.reports import disposition_csv, followup, followup_csv, relief_candidates
 
 CANDIDATES_PERMS = ("relief.view_candidates",)
 #: rows shown on the screen page (the printable page and the CSV have them all)
@@ -85,6 +85,26 @@ def candidates_csv(request: HttpRequest) -> HttpResponse:
         detail={"candidates": report.candidates.height, "format": "csv", "pack_version": report.pack_version},
     )
     return _csv(to_csv(report.candidates), f"relief-candidates-{report.today.isoformat()}.csv")
+
+
+@permission_required_audited(*CANDIDATES_PERMS)
+def dispositions_csv(request: HttpRequest) -> HttpResponse:
+    """The disposition report of the selected cases (`?case=KEY`, repeated): case id, person, charge,
+    disposition, date and route, for the office to send to the state repository (GCIC) once the state has
+    confirmed its format (docs/SOURCES.md#gcic-disposition-report)."""
+    keys = [k.strip() for k in request.GET.getlist("case") if k.strip()]
+    if not keys:
+        return HttpResponseBadRequest("case: select at least one case for the disposition report")
+    try:
+        text = disposition_csv(keys)
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc))
+    record(
+        Action.EXPORT,
+        object_type="disposition_report",
+        detail={"cases": sorted(set(keys)), "format": "csv"},
+    )
+    return _csv(text, f"disposition-report-{_today().isoformat()}.csv")
 
 
 def _window_cell(value: bool | None) -> str:

@@ -53,9 +53,10 @@ class OverdoseResponse(DescribedEnum):
 
 
 class Need(DescribedEnum):
-    """Needs a diversion plan may address. Treatment, re-entry and work are read from the facts on file; the
-    needs assessment (offramp.core.screening.needs) adds any of them except treatment and re-entry. The
-    order here is the order of the `needs` finding: the fact-derived needs first."""
+    """Needs a diversion plan may address. Treatment and re-entry are read from the case facts; work, income,
+    childcare and prenatal care also from the person's own account (poverty or debt, caregiving, pregnancy);
+    the needs assessment (offramp.core.screening.needs) adds any of them except treatment, re-entry and
+    prenatal care. The order here is the order of the `needs` finding."""
 
     TREATMENT = (
         "treatment",
@@ -83,6 +84,10 @@ class Need(DescribedEnum):
     ACCOMMODATION = (
         "accommodation",
         "A disability accommodation in court, treatment and program sessions (ADA Title II).",
+    )
+    PRENATAL_CARE = (
+        "prenatal_care",
+        "Linkage to prenatal care: the person is pregnant (their own account).",
     )
 
 

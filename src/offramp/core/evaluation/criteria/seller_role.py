@@ -22,6 +22,11 @@ Three rules keep weight and history from standing in for role:
   carries enforcement bias into the role). A rule that needs history reads the fact `prior_drug_sales`
   itself, under its own `because` (no shipped rule does).
 
+Use evidence includes the person's own account that they sell to support their own use
+(`sells_to_support_own_use`, recorded in the prosecutor's evaluation): the account is evidence of use, so
+within the subsistence line such a seller is a `user_seller`. It is not evidence of selling, and above the
+subsistence line it changes nothing (IIP/Vital Strategies 2021 rec. 3; docs/seller-role.md#motivating-factors).
+
 `personal_use_quantity` (true or false, no reason lists) says the same quantity, pills counted, is known
 and at most `personal_use_grams`; a personal-use declination reads it rather than the grams alone.
 
@@ -91,7 +96,8 @@ def indicators(params: Params) -> dict[str, pl.Expr]:
         "trafficking_org_ties": pl.col("trafficking_org_ties"),
         "use_evidence": pl.col("injection_use")
         | pl.col("prior_overdose")
-        | (pl.col("offense_kind") == "possession"),
+        | (pl.col("offense_kind") == "possession")
+        | pl.col("sells_to_support_own_use").fill_null(False),
     }
 
 
