@@ -14,7 +14,7 @@ import polars as pl
 
 from offramp.core.decision.trace import DecisionTrace
 from offramp.core.evaluation.criteria import CRITERIA
-from offramp.core.evaluation.criteria.eligibility import OPTION_INFO
+from offramp.core.evaluation.criteria.eligibility import OPTION_INFO, unknown_facts
 from offramp.core.evaluation.engine import PARAM, RULE, evaluate_traced
 from offramp.core.evaluation.frame import EVAL_COLUMNS
 from offramp.core.policy.conditions import names_read
@@ -87,6 +87,9 @@ def plea_options(row: dict[str, Any], pack: Pack) -> list[dict[str, Any]]:
                 reasons = ["safety_valve: not relevant: no trafficking charge (O.C.G.A. 16-13-31 only)"]
         else:
             reasons = [r for r in row["eligibility_reasons"] or [] if r.startswith(option + ":")]
+            reasons += unknown_facts(option, row)
+            if option == "accountability_court" and row["veteran"]:
+                reasons.append("accountability_court: veteran (a veterans court division may take the case)")
         if eligible:
             reasons = [f"{option}: {summary}", *reasons]
         out.append(

@@ -1,11 +1,11 @@
 """Eligibility for Georgia's plea and diversion options: value-only findings and ONE list of reasons.
 
 Each `<option>_eligible` finding holds when every condition below holds on the facts on file. An unknown
-fact (null) does not hold, so the option is not eligible on the facts; `eligibility_reasons` then says which
-fact was unknown ("conditional_discharge: unknown: prior_drug_convictions"), and it says which condition
-failed ("first_offender: not eligible: prior felony conviction"). The prosecutor checks unknown facts
-before the offer; the finding never guesses them. The reasons are one list column (Enum-coded, built by bit
-packing) so that the whole evaluation stays within issue 13's performance budget.
+fact (null) does not hold, so the option is not eligible on the facts; `eligibility_reasons` says which
+condition failed ("first_offender: not eligible: prior felony conviction"), and the explanation adds which
+fact was unknown ("conditional_discharge: unknown: prior_drug_convictions", `unknown_facts`). The
+prosecutor checks unknown facts before the offer; the finding never guesses them. The reasons are one list
+column of 11 bits (one Enum table lookup) so that the evaluation stays within issue 13's performance budget.
 
 Options (docs/SOURCES.md#plea-options; docs/charge-and-plea.md):
 
@@ -36,12 +36,15 @@ Options (docs/SOURCES.md#plea-options; docs/charge-and-plea.md):
   probation); 15-1-17 (veterans court divisions; it excludes murder, armed robbery, rape and the like);
   15-1-16 (mental health court divisions: number confirmed by a practice source, text not verified).
   Conditions: `drug_case` (offense_kind is a drug offence), `no_violence` (office choice: each division's
-  work plan sets its criteria). `veteran` is noted in the reasons as the way to the veterans court.
+  work plan sets its criteria). A veteran is noted in the explanation as the way to the veterans court.
 
 The Georgia safety valve is `safety_valve_eligible` (criteria.safety_valve), reused as the fifth option.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import polars as pl
 
@@ -107,31 +110,36 @@ def conditions() -> dict[str, dict[str, tuple[pl.Expr, str, str]]]:
 
 
 def _labels() -> list[tuple[pl.Expr, str]]:
-    """(bit, label) for every reason: each failed condition, then each unknown fact, per option."""
-    out: list[tuple[pl.Expr, str]] = []
-    for option, conds in conditions().items():
-        for test, words, _ in conds.values():
-            out.append((test.not_(), f"{option}: not eligible: {words}"))
-        for test, _, fact in conds.values():
-            out.append((test.is_null(), f"{option}: unknown: {fact}"))
-    out.append(
-        (pl.col("veteran"), "accountability_court: veteran (a veterans court division may take the case)")
-    )
-    return out
+    """(bit, label) for every condition that definitely fails (false, not unknown), per option: 11 bits, so
+    the list is one table lookup (`lists_from_bits` packs up to 14). Which facts were unknown is read off
+    the row's facts by `unknown_facts` (the explanation), not stored in the column: that keeps the column
+    within the performance budget."""
+    return [
+        (test.not_(), f"{option}: not eligible: {words}")
+        for option, conds in conditions().items()
+        for test, words, _ in conds.values()
+    ]
 
 
 #: every label `eligibility_reasons` can hold, in order (its Enum categories)
 LABELS: tuple[str, ...] = tuple(dict.fromkeys(label for _, label in _labels()))
 
+#: option -> the facts its conditions read (one per condition), for `unknown_facts`
+FACTS: dict[str, tuple[str, ...]] = {
+    option: tuple(dict.fromkeys(fact for _, _, fact in conds.values()))
+    for option, conds in conditions().items()
+}
+
+
+def unknown_facts(option: str, facts: Mapping[str, Any]) -> list[str]:
+    """The reasons "<option>: unknown: <fact>" for each fact the option reads that is not on file."""
+    return [f"{option}: unknown: {fact}" for fact in FACTS.get(option, ()) if facts.get(fact) is None]
+
 
 def reasons_expr() -> pl.Expr:
-    """The reasons list, built in chunks of at most 14 bits (one table lookup each), concatenated."""
+    """The reasons list: the labels of the conditions that fail, in declared order."""
     pairs = _labels()
-    chunks = [pairs[i : i + 14] for i in range(0, len(pairs), 14)]
-    parts = [
-        lists_from_bits([b for b, _ in c], [[label] for _, label in c], categories=LABELS) for c in chunks
-    ]
-    return parts[0] if len(parts) == 1 else pl.concat_list(parts)
+    return lists_from_bits([b for b, _ in pairs], [[label] for _, label in pairs], categories=LABELS)
 
 
 def exprs(params: Params) -> dict[str, pl.Expr]:
