@@ -11,6 +11,11 @@ What the explanation says (`offramp explain`, the case page) is checked with, op
 (pack -> text the stated reason contains), `not_because:` (pack -> texts that appear nowhere in the
 explanation), `no_conditions:` (packs whose recommendation carries no conditions) and `offers:` (pack ->
 what a declination offers without making it a condition).
+
+Charge and plea guidance (issue 13) is checked with, optionally: `charge_guidance:` (pack -> codes the
+deciding rule gives), `plea_options:` (pack -> {option: eligible}, read from the explanation),
+`plea_reasons:` (pack -> reasons the plea options give, unknown facts included),
+`immigration_warning:` (pack -> true/false) and `immigration_says:` (pack -> texts the warning contains).
 """
 
 from __future__ import annotations
@@ -103,7 +108,12 @@ def test_it_decides_the_case(case: dict[str, Any], pack_id: str) -> None:
         assert condition in row["conditions"]
     if pack_id in case.get("no_conditions", []):
         assert row["conditions"] == [], row["conditions"]
-    if any(pack_id in case.get(key, {}) for key in ("because", "not_because", "offers")):
+    for code in case.get("charge_guidance", {}).get(pack_id, []):
+        assert code in (row["charge_guidance"] or []), row["charge_guidance"]
+    if pack_id in case.get("immigration_warning", {}):
+        assert row["immigration_warning"] is case["immigration_warning"][pack_id], row["outcome"]
+    plea_keys = ("plea_options", "plea_reasons", "immigration_says")
+    if any(pack_id in case.get(key, {}) for key in ("because", "not_because", "offers", *plea_keys)):
         trace = explain(frame, pack_of(pack_id))
         if pack_id in case.get("because", {}):
             reason = " ".join(trace.because_lines())
@@ -113,3 +123,11 @@ def test_it_decides_the_case(case: dict[str, Any], pack_id: str) -> None:
             assert phrase not in text, f"{phrase!r} appears in the explanation:\n{text}"
         for offer in case.get("offers", {}).get(pack_id, []):
             assert offer in trace.offers(), trace.offers()
+        options = {o.option: o.eligible for o in trace.plea_options}
+        for option, eligible in case.get("plea_options", {}).get(pack_id, {}).items():
+            assert options[option] is eligible, f"{option}: {trace.plea_options}"
+        given = [r for o in trace.plea_options for r in o.reasons]
+        for reason in case.get("plea_reasons", {}).get(pack_id, []):
+            assert reason in given, given
+        for phrase in case.get("immigration_says", {}).get(pack_id, []):
+            assert phrase in (trace.immigration_text or ""), trace.immigration_text

@@ -229,3 +229,48 @@ def test_the_safety_valve_finding_lists_each_condition() -> None:
     assert valve.absent == ["no_prior_felony"]
     assert valve.unknown == ["no_weapon_in_connection", "interests_of_justice"]
     assert "safety_valve_eligible: False" in trace.to_text()
+
+
+# --- issue 13: charge and plea guidance, immigration ---------------------------------------------------
+
+COURIER = {"case_key": "K2", "received_date": dt.date(2024, 6, 1), "offense_kind": "trafficking",
+           "drug": "cocaine", "quantity_g": 1000.0, "cash_usd": 200.0, "scales_or_ledgers": True,
+           "prior_drug_sales": 2, "prior_felonies": 0, "organizer_role": False, "weapon_in_connection": False,
+           "violence": False, "victim_count": 0, "death_or_serious_injury": False,
+           "noncitizen": True}  # fmt: skip
+
+
+def test_a_trace_stored_before_plea_guidance_reads_with_empty_defaults() -> None:
+    stored = explained(EXAMPLE).to_dict()
+    for key in (
+        "charge_guidance",
+        "plea_options",
+        "plea_preferred",
+        "immigration_warning",
+        "immigration_text",
+    ):
+        del stored[key]
+    old = read_trace(stored)
+    assert (old.charge_guidance, old.plea_options, old.immigration_warning) == ([], [], False)
+    assert "Plea options" not in old.to_text() and "Immigration:" not in old.to_text()
+
+
+def test_it_shows_charge_options_plea_options_and_the_immigration_warning() -> None:
+    trace = explained(COURIER)
+    assert trace.outcome == "charge_with_plea_guidance"
+    assert trace.charge_guidance[0].code == "charge_16_13_30_not_31"
+    assert trace.charge_guidance[0].office_choice is True
+    options = {o.option: o for o in trace.plea_options}
+    assert [o.option for o in trace.plea_options] == list(pack_of("public-health").plea.order)  # type: ignore[union-attr]
+    assert options["safety_valve"].eligible and not options["pretrial_intervention"].eligible
+    assert "trafficking carries a mandatory minimum" in " ".join(options["pretrial_intervention"].reasons)
+    assert trace.immigration_warning and "1101(a)(48)(A)" in (trace.immigration_text or "")
+    text = trace.to_text()
+    for section in ("Charge options:", "Plea options", "Immigration:", "(office choice)"):
+        assert section in text
+    assert read_trace(json.loads(json.dumps(trace.to_dict()))) == trace
+
+
+def test_a_citizen_declined_gets_no_warning() -> None:
+    trace = explained({**EXAMPLE, "noncitizen": False})
+    assert trace.immigration_warning is False and trace.immigration_text is None

@@ -238,4 +238,7 @@ def test_it_declares_every_finding() -> None:  # descriptions: tests/unit/test_e
         "seller_role", "personal_use_quantity", "public_safety_concern", "victim_involved",
         "safety_valve_eligible", "overdose_risk", "overdose_responses", "sud_indicated",
         "refer_for_clinical_assessment", "alcohol_or_tobacco_need", "needs",
+        # issue 13: plea eligibility (criteria/eligibility.py)
+        "conditional_discharge_eligible", "first_offender_eligible", "pretrial_intervention_eligible",
+        "accountability_court_eligible", "eligibility_reasons",
     }  # fmt: skip

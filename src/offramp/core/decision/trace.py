@@ -143,6 +143,27 @@ class ParameterTrace(_Model):
     reference: str | None
 
 
+class ChargeGuidanceTrace(_Model):
+    """One piece of charge guidance the deciding rule gave (`then.charge`), as the pack declared it."""
+
+    code: str
+    text: str
+    reference: str
+    office_choice: bool = False
+
+
+class PleaOptionTrace(_Model):
+    """One plea option in the office's order of preference: whether the facts make it eligible, why (or
+    which facts were unknown), its source, and whether it needs a plea or admission that would count as a
+    conviction under 8 U.S.C. 1101(a)(48)(A)."""
+
+    option: str
+    eligible: bool
+    reasons: list[str]
+    reference: str
+    conviction_for_immigration: bool
+
+
 class DecisionTrace(_Model):
     """Why one case got its recommendation: everything a stored decision keeps as its trace.
 
@@ -169,6 +190,13 @@ class DecisionTrace(_Model):
     notes: list[str] = Field(default_factory=list)
     #: the legal bars that held, in the pack's order (the first decided); [] in a trace stored before bars
     bars: list[BarTrace] = Field(default_factory=list)
+    #: issue 13, each with a default so that a trace stored before reads as it was: the deciding rule's
+    #: charge guidance, the plea options in the office's order, and the immigration warning (Padilla)
+    charge_guidance: list[ChargeGuidanceTrace] = Field(default_factory=list)
+    plea_options: list[PleaOptionTrace] = Field(default_factory=list)
+    plea_preferred: str | None = None
+    immigration_warning: bool = False
+    immigration_text: str | None = None
 
     # --- the schema -----------------------------------------------------------------------------------
 
@@ -375,6 +403,25 @@ class DecisionTrace(_Model):
         offers = self.offers()
         if offers:
             lines.append(f"  offered (not conditions: {NO_STRINGS}): {'; '.join(offers)}")
+        if self.charge_guidance:
+            lines.append("Charge options:")
+            for g in self.charge_guidance:
+                policy = " (office choice)" if g.office_choice else ""
+                lines.append(f"  - {g.text}{policy} [{g.code}; {g.reference}]")
+        if self.plea_options:
+            lines.append("Plea options (office's order of preference):")
+            if self.plea_preferred:
+                lines.append(f"  preferred outcome: {self.plea_preferred}")
+            for o in self.plea_options:
+                mark = "eligible" if o.eligible else "not eligible on the facts"
+                conviction = (
+                    "; counts as a conviction for immigration" if o.conviction_for_immigration else ""
+                )
+                lines.append(f"  - {o.option}: {mark}{conviction} ({o.reference})")
+                lines += [f"      {r}" for r in o.reasons]
+        if self.immigration_warning:
+            lines.append("Immigration:")
+            lines.append(f"  warning: {self.immigration_text}")
         lines.append("findings:")
         for f in self.findings:
             lines.append(f"  {f.name}: {f.value}")

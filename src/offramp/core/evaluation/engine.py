@@ -58,6 +58,18 @@ OUTPUT_HEAD = (
     "program_types",
     "conditions",
     "overdose_responses",
+    "charge_guidance",
+    "immigration_warning",
+)
+
+#: outcomes whose disposition may be a "conviction" under 8 U.S.C. 1101(a)(48)(A): a charge that ends in a
+#: plea of guilty or nolo contendere, or an admission of facts, with some restraint ordered, counts even
+#: when adjudication is withheld (First Offender, conditional discharge, a post-plea program). A decline
+#: and a pre-charge diversion involve no plea. docs/SOURCES.md#immigration-conviction
+CONVICTION_RISK_OUTCOMES = (
+    Outcome.POST_CHARGE_DIVERSION.value,
+    Outcome.CHARGE_WITH_PLEA_GUIDANCE.value,
+    Outcome.PROSECUTE.value,
 )
 
 
@@ -179,6 +191,13 @@ def _compile(pack: Pack, on: dt.date | None) -> _Compiled:
         [r.then.conditions for r in (*deciding, *attached)],
     )
     program_types = lists_from_bits(chosen, [r.then.program_types for r in deciding])
+    # the chosen rule's charge guidance codes, looked up by its index (like program_types, one gather)
+    charge = pl.lit(pl.Series([list(r.then.charge) for r in deciding] or [[]], dtype=LIST)).gather(
+        pl.col(CHOSEN)
+    )
+    # noncitizen true OR unknown: the Padilla duty is to advise where the consequence may apply, so an
+    # unknown citizenship warns (docs/SOURCES.md#immigration-conviction)
+    immigration = pl.col("noncitizen").fill_null(True) & pl.col("outcome").is_in(CONVICTION_RISK_OUTCOMES)
     return _Compiled(
         parameters=tuple(parameter_expr(p, date).alias(PARAM + n) for n, p in pack.parameters.items()),
         findings=tuple(expr.alias(name) for name, expr in findings.items()),
@@ -195,7 +214,13 @@ def _compile(pack: Pack, on: dt.date | None) -> _Compiled:
             barred.alias("bars"),
             matched.alias("matched_rules"),
         ),
-        tail=(flags.alias("flags"), conditions.alias("conditions"), program_types.alias("program_types")),
+        tail=(
+            flags.alias("flags"),
+            conditions.alias("conditions"),
+            program_types.alias("program_types"),
+            charge.alias("charge_guidance"),
+            immigration.fill_null(False).alias("immigration_warning"),
+        ),
     )
 
 

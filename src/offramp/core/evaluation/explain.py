@@ -14,6 +14,7 @@ import polars as pl
 
 from offramp.core.decision.trace import DecisionTrace
 from offramp.core.evaluation.criteria import CRITERIA
+from offramp.core.evaluation.criteria.eligibility import OPTION_INFO, unknown_facts
 from offramp.core.evaluation.engine import PARAM, RULE, evaluate_traced
 from offramp.core.evaluation.frame import EVAL_COLUMNS
 from offramp.core.policy.conditions import names_read
@@ -61,6 +62,61 @@ def _period(param: Parameter, on: dt.date | None) -> tuple[dt.date | None, dt.da
         if on is not None and p.start <= on and (end is None or on < end):
             return p.start, end, p.value
     return None, None, None
+
+
+#: seller roles whose quantity may bring a trafficking charge (the pack's safety-valve rule reads the same)
+SAFETY_VALVE_ROLES = ("courier", "mid_level", "trafficking_weight")
+
+
+def plea_options(row: dict[str, Any], pack: Pack) -> list[dict[str, Any]]:
+    """The pack's plea options in its order of preference, each read off the row's findings: eligible or
+    not, and why (the option's lines of `eligibility_reasons`; for the safety valve, its own reason lists).
+    A reading of findings, not a new rule, so it lives here and costs the bulk evaluation nothing."""
+    if pack.plea is None:
+        return []
+    out = []
+    for option in pack.plea.order:
+        finding, reference, conviction, summary = OPTION_INFO[option]
+        eligible = bool(row[finding])
+        if option == "safety_valve":
+            reasons = [f"safety_valve: not eligible: {n}" for n in row.get(f"{finding}__absent") or []]
+            reasons += [f"safety_valve: unknown: {n}" for n in row.get(f"{finding}__unknown") or []]
+            # a trafficking provision: it matters only where a 16-13-31 charge is filed or could be
+            if row["offense_kind"] != "trafficking" and row["seller_role"] not in SAFETY_VALVE_ROLES:
+                eligible = False
+                reasons = ["safety_valve: not relevant: no trafficking charge (O.C.G.A. 16-13-31 only)"]
+        else:
+            reasons = [r for r in row["eligibility_reasons"] or [] if r.startswith(option + ":")]
+            reasons += unknown_facts(option, row)
+            if option == "accountability_court" and row["veteran"]:
+                reasons.append("accountability_court: veteran (a veterans court division may take the case)")
+        if eligible:
+            reasons = [f"{option}: {summary}", *reasons]
+        out.append(
+            {"option": option, "eligible": eligible, "reasons": reasons, "reference": reference,
+             "conviction_for_immigration": conviction}
+        )  # fmt: skip
+    return out
+
+
+def immigration_text(row: dict[str, Any], options: list[dict[str, Any]]) -> str | None:
+    """The warning's words, when the engine's `immigration_warning` holds (noncitizen true or unknown, and
+    an outcome that may end in a conviction under 8 U.S.C. 1101(a)(48)(A))."""
+    if not row["immigration_warning"]:
+        return None
+    who = "The person is not a U.S. citizen" if row["noncitizen"] else "Citizenship is not on file"
+    text = (
+        f"{who}. A plea of guilty or nolo contendere, or an admission of facts, with any probation or other "
+        "restraint counts as a conviction for immigration purposes (8 U.S.C. 1101(a)(48)(A)) even when "
+        "adjudication is withheld: conditional discharge, First Offender and post-plea programs included. "
+        "Defence counsel must advise on the risk of deportation (Padilla v. Kentucky, 559 U.S. 356 (2010))."
+    )
+    pre_plea = [o["option"] for o in options if o["eligible"] and not o["conviction_for_immigration"]]
+    if pre_plea:
+        text += (
+            f" Non-conviction alternative on the facts: {', '.join(pre_plea)} without a plea or admission."
+        )
+    return text
 
 
 def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = None) -> DecisionTrace:
@@ -113,6 +169,7 @@ def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = Non
     ]
     chosen = row["chosen_rule"]
     decider = bars.get(chosen) or by_id.get(chosen) if chosen else None
+    options = plea_options(row, pack)
     return DecisionTrace.model_validate(
         dict(
             policy_id=pack.id,
@@ -132,6 +189,15 @@ def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = Non
             matched_rules=matched,
             facts={name: _jsonable(row[name]) for name in EVAL_COLUMNS},
             bars=held,
+            charge_guidance=[
+                {"code": c, **pack.charge_guidance[c].model_dump()}
+                for c in row["charge_guidance"] or []
+                if c in pack.charge_guidance
+            ],
+            plea_options=options,
+            plea_preferred=pack.plea.preferred_outcome if pack.plea else None,
+            immigration_warning=row["immigration_warning"],
+            immigration_text=immigration_text(row, options),
             notes=[SUD_SCREEN_NOTES[row["sud_screen"]]] if row["sud_screen"] in SUD_SCREEN_NOTES else [],
         )
     )

@@ -237,7 +237,7 @@ def relief_route(
         },
     )
     value = row.select(route_expr()).item()
-    return None if value is None else ReliefRoute(value)
+    return None if value is None else ReliefRoute.parse(value)
 
 
 #: today's outcomes that make a past conviction a candidate: declined, or diverted before or after charging

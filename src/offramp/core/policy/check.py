@@ -19,6 +19,7 @@ from offramp.core.evaluation.criteria import REQUIRED_PARAMETERS
 from offramp.core.evaluation.criteria.seller_role import LINES as SELLER_LINES
 from offramp.core.policy.conditions import canonical, is_unconditional, validate_when
 from offramp.core.policy.pack import (
+    PLEA_OPTIONS,
     Pack,
     PackError,
     Parameter,
@@ -50,8 +51,36 @@ def check_source(pack: Pack, source: Source) -> list[Problem]:
         *_check_seller_lines(pack, source),
         *_check_rules(pack, source),
         *_check_bars(pack, source),
+        *_check_plea(pack, source),
     ]
     return sorted(problems, key=lambda p: (p.line, p.message))
+
+
+def _check_plea(pack: Pack, source: Source) -> list[Problem]:
+    """Every `then.charge` code is declared in `charge_guidance:`; the plea order names known options,
+    each once."""
+    problems = []
+    for i, rule in enumerate(pack.rules):
+        for j, code in enumerate(rule.then.charge):
+            if code not in pack.charge_guidance:
+                problems.append(
+                    Problem(
+                        source.line(("rules", i, "then", "charge", j)),
+                        f"rule '{rule.id}': charge guidance '{code}' is not declared in charge_guidance",
+                    )
+                )
+    if pack.plea is not None:
+        for j, option in enumerate(pack.plea.order):
+            where = source.line(("plea", "order", j))
+            if option not in PLEA_OPTIONS:
+                problems.append(
+                    Problem(
+                        where, f"plea order: unknown option '{option}' (one of {', '.join(PLEA_OPTIONS)})"
+                    )
+                )
+            elif pack.plea.order.index(option) != j:
+                problems.append(Problem(where, f"plea order: '{option}' is listed twice"))
+    return problems
 
 
 def _check_effective(pack: Pack, source: Source) -> list[Problem]:

@@ -92,6 +92,37 @@ class Then(_Model):
     outcome: Outcome | None = None
     program_types: list[str] = Field(default_factory=list)
     conditions: list[str] = Field(default_factory=list)
+    #: charge-guidance codes, each declared in the pack's `charge_guidance:` section (issue 13)
+    charge: list[str] = Field(default_factory=list)
+
+
+class ChargeGuidance(_Model):
+    """One piece of charge guidance a rule may give (`then.charge`): what to charge, and on what authority.
+    `office_choice` marks guidance that is the office's policy, not a rule of law."""
+
+    text: str
+    reference: str
+    office_choice: bool = False
+
+
+#: the plea options a pack may order, each read from the eligibility finding of the same name
+#: (`<option>_eligible`, core.evaluation.criteria.eligibility; safety_valve: criteria.safety_valve)
+PLEA_OPTIONS = (
+    "pretrial_intervention",
+    "conditional_discharge",
+    "first_offender",
+    "accountability_court",
+    "safety_valve",
+)
+
+
+class Plea(_Model):
+    """The office's plea guidance: the plea options in its order of preference (PLEA_OPTIONS) and the
+    outcome it prefers to seek, in words (e.g. a non-incarceration outcome)."""
+
+    order: list[str] = Field(min_length=1)
+    preferred_outcome: str
+    reference: str
 
 
 class Rule(_Model):
@@ -132,6 +163,10 @@ class Pack(_Model):
     rules: list[Rule] = Field(min_length=1)
     #: legal bars, checked before any rule, in file order (the first that holds is the one shown as chosen)
     bars: list[Bar] = Field(default_factory=list)
+    #: code -> charge guidance, for rules' `then.charge` (optional: a pack written before issue 13 has none)
+    charge_guidance: dict[str, ChargeGuidance] = Field(default_factory=dict)
+    #: the office's plea guidance (optional, as above)
+    plea: Plea | None = None
 
     def ordered_rules(self) -> list[Rule]:
         """Rules by precedence, highest first; equal precedence keeps file order (stable sort)."""

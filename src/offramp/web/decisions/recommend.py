@@ -21,6 +21,7 @@ import polars as pl
 from django.conf import settings
 
 from offramp.core.decision import BarTrace, DecisionTrace, FindingTrace, RuleRow, RuleTrace
+from offramp.core.decision.trace import ChargeGuidanceTrace, PleaOptionTrace
 from offramp.core.evaluation.explain import explain
 from offramp.core.evaluation.frame import case_frame
 from offramp.core.policy import Outcome, Pack, registry
@@ -118,6 +119,27 @@ class Recommendation:
     @property
     def overdose_responses(self) -> list[str]:
         return self.trace.responses()
+
+    # issue 13: charge and plea guidance, immigration warning (read from the trace; defaults for old ones)
+    @property
+    def charge_guidance(self) -> list[ChargeGuidanceTrace]:
+        return self.trace.charge_guidance
+
+    @property
+    def plea_options(self) -> list[PleaOptionTrace]:
+        return self.trace.plea_options
+
+    @property
+    def plea_preferred(self) -> str | None:
+        return self.trace.plea_preferred
+
+    @property
+    def immigration_warning(self) -> bool:
+        return self.trace.immigration_warning
+
+    @property
+    def immigration_text(self) -> str | None:
+        return self.trace.immigration_text
 
     @property
     def supervisor_approval(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from offramp.core.evaluation.criteria import (
+    eligibility,
     needs,
     overdose_risk,
     public_safety,
@@ -20,6 +21,7 @@ CRITERIA: tuple[Criterion, ...] = (
     overdose_risk.CRITERION,
     sud_indicated.CRITERION,
     needs.CRITERION,
+    eligibility.CRITERION,
 )
 
 #: finding name -> Finding, for every output a rule may test
