@@ -19,6 +19,8 @@ from offramp.web.decisions.service import latest_decision
 from offramp.web.diversion import service
 from offramp.web.diversion.models import Referral
 
+#: the sender when OFFRAMP_OFFICE_NAME is blank (as on the victims' letters)
+DEFAULT_OFFICE_NAME = "District Attorney's Office"
 #: what the letter says in place of anything a SUD screening decided (42 CFR Part 2)
 SUD_OMITTED = "not shown in this letter (42 CFR Part 2)"
 #: trace fields the letter lists when present (added by other parts of issue 13; read, not required)
@@ -127,7 +129,7 @@ def build(referral: Referral) -> Letter:
     for finding in trace.findings:
         shown = _shown_value(finding.value)
         if shown is not None:
-            letter.findings.append((finding.description or _label(finding.name), shown))
+            letter.findings.append(((finding.description or _label(finding.name)).rstrip("."), shown))
     for key, value in trace.model_dump(mode="json").items():
         if key.startswith(OPTIONAL_TRACE_PREFIXES) and value:
             letter.other_options.append((_label(key), _plain(value)))

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -278,5 +279,10 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
         object_id=referral.pk,
         detail={"case": referral.case.case_key, "person": referral.case.person.person_key},
     )
-    context = {"letter": offer_letter.build(referral), "case": referral.case, "today": timezone.localdate()}
+    context = {
+        "letter": offer_letter.build(referral),
+        "case": referral.case,
+        "today": timezone.localdate(),
+        "office": settings.OFFRAMP_OFFICE_NAME or offer_letter.DEFAULT_OFFICE_NAME,
+    }
     return render(request, "diversion/letter.html", context)
