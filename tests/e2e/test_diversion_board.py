@@ -41,6 +41,7 @@ def test_a_coordinator_offers_refers_and_finds_the_referral_on_the_board(
     panel = page.get_by_test_id("diversion-panel")
     expect(panel.get_by_test_id("no-referral")).to_be_visible()
     panel.get_by_label("Offer diversion to a program").select_option("ccsao:BR9")
+    panel.get_by_label("Counsel was present when the offer was made.").check()
     panel.get_by_role("button", name="Offer diversion").click()
     expect(page.locator(".usa-alert").first).to_contain_text(
         "Diversion offered: Felony Deferred Prosecution."

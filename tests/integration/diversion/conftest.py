@@ -42,8 +42,12 @@ def case(cases: dict[str, Case]) -> Case:
     return cases["plain"]
 
 
-def offer(client: Client, case: Case, program: str = "ccsao:BR9") -> Any:
-    return client.post(f"/diversion/cases/{case.case_key}/offer/", {"program": program})
+def offer(
+    client: Client, case: Case, program: str = "ccsao:BR9", counsel: str = "present", **fields: Any
+) -> Any:
+    return client.post(
+        f"/diversion/cases/{case.case_key}/offer/", {"program": program, "counsel": counsel, **fields}
+    )
 
 
 def step(

@@ -11,6 +11,7 @@ from django.db import connection
 from tests.fixtures.users import Staff
 
 from offramp.core.diversion import Event, ReasonCode, lifecycle
+from offramp.core.diversion.voluntariness import CounselStatus
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
 from offramp.web.diversion import offer, service
@@ -24,7 +25,7 @@ def test_two_concurrent_steps_on_one_version_store_exactly_one(
 ) -> None:
     program = offer.program_from_key("ccsao:BR9")
     assert program is not None
-    referral = service.offer_diversion(case, program, staff.carol)
+    referral = service.offer_diversion(case, program, staff.carol, counsel=CounselStatus.PRESENT)
     barrier = threading.Barrier(2, timeout=20)
     real_apply = lifecycle.apply
 

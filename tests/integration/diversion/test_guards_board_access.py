@@ -17,6 +17,7 @@ from tests.integration.diversion.conftest import offer, step, use_policy, walk
 from tests.integration.helpers import no_static_finders  # noqa: F401
 
 from offramp.core.diversion import Event
+from offramp.core.diversion.voluntariness import CounselStatus
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
 from offramp.web.diversion import offer as offers
@@ -46,7 +47,7 @@ def referred_days_ago(case: Case, staff: Staff, days: int) -> Referral:
     when = timezone.localdate() - dt.timedelta(days=days)
     program = offers.program_from_key("ccsao:BR9")
     assert program is not None
-    referral = service.offer_diversion(case, program, staff.carol, today=when)
+    referral = service.offer_diversion(case, program, staff.carol, counsel=CounselStatus.PRESENT, today=when)
     for version, event in enumerate((Event.ACCEPT, Event.REFER), start=1):
         referral = service.transition(referral.pk, version, event, user=staff.carol, today=when)
     return referral

@@ -18,12 +18,13 @@ from tests.integration.helpers import cases_csv, load_cases, no_static_finders  
 from tests.integration.treatment import consents
 from tests.integration.treatment.consents import STATES
 
+from offramp.core.diversion.voluntariness import NOT_FOR_PROSECUTION
 from offramp.core.screening import AsamLevel
 from offramp.core.screening.consent import REDISCLOSURE_NOTICE, AccessState
 from offramp.web.audit.models import AuditEvent
 from offramp.web.cases.models import Case
 from offramp.web.treatment.models import ConsentRecord, TreatmentReport
-from offramp.web.treatment.views import REPORT_COLUMNS
+from offramp.web.treatment.views import NOT_FOR_PROSECUTION_CELL, REPORT_COLUMNS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_static_finders")]
 
@@ -38,6 +39,8 @@ PANEL_NOTICE = f'<p class="usa-hint" data-testid="reports-redisclosure-notice">{
 WITHHELD = "Treatment reports exist but are withheld: "
 EXPORT_WITHHELD = "Treatment reports are withheld: "
 CASE_ROLES = ("line_prosecutor", "supervisor", "diversion_coordinator", "victim_advocate")
+#: who sees statements made in screening or diversion (issue 13: never the prosecution side)
+STATEMENT_ROLES = ("diversion_coordinator",)
 NAMED_ROLES = ("diversion_coordinator", "line_prosecutor")
 
 
@@ -118,7 +121,13 @@ def test_the_case_page_shows_or_withholds_the_reports_per_role_and_consent_state
         assert '<td data-testid="report-attendance">10 of 12</td>' in page
         assert '<td data-testid="report-tests">3 of 4</td>' in page
         assert '<td data-testid="report-moud">yes</td>' in page
-        assert SUMMARY.split(";", maxsplit=1)[0] in page
+        # the summary is the person's own account: not for prosecution, only the diversion unit sees it
+        if role in STATEMENT_ROLES:
+            assert SUMMARY.split(";", maxsplit=1)[0] in page
+            assert 'data-testid="reports-not-for-prosecution"' not in page
+        else:
+            assert SUMMARY.split(";", maxsplit=1)[0] not in page
+            assert NOT_FOR_PROSECUTION in page
         assert PANEL_NOTICE in page
         assert WITHHELD not in page
     else:
@@ -160,7 +169,9 @@ def test_the_export_gives_or_refuses_the_reports_per_role_and_consent_state(
         assert (rows[0]["sessions_attended"], rows[0]["sessions_scheduled"]) == ("10", "12")
         assert (rows[0]["drug_tests_taken"], rows[0]["drug_tests_negative"]) == ("4", "3")
         assert (rows[0]["moud_continuing"], rows[0]["asam_level"], rows[0]["placed_by"]) == ("yes", "", "")
-        assert rows[0]["progress_summary"] == SUMMARY
+        assert rows[0]["progress_summary"] == (
+            SUMMARY if role in STATEMENT_ROLES else NOT_FOR_PROSECUTION_CELL
+        )
     else:
         assert response.status_code == 403
         assert body == f"{EXPORT_WITHHELD}{expected_reason(want, consent)}"

@@ -171,10 +171,14 @@ ROLES: tuple[Role, ...] = (
 #: the victim advocate sees each referral's program and state only (what to tell the victim), not its
 #: history, conditions or drug-test entries. Added here in one place, to every role it names.
 DIVERSION_VIEW = ("diversion.view_referral", "diversion.view_state")
+#: statements made in screening or diversion (free text: referral notes, progress notes, treatment report
+#: summaries, needs answers) are not for prosecution: only the diversion unit holds this (issue 13)
+STATEMENTS_PERMISSION = "diversion.view_statements"
 DIVERSION_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "line_prosecutor": DIVERSION_VIEW,
     "supervisor": DIVERSION_VIEW,
-    "diversion_coordinator": (*DIVERSION_VIEW, "diversion.coordinate"),
+    # statements made in screening or diversion are not for prosecution (issue 13): the unit only
+    "diversion_coordinator": (*DIVERSION_VIEW, "diversion.coordinate", STATEMENTS_PERMISSION),
     "victim_advocate": ("diversion.view_state",),
 }
 ROLES = tuple(

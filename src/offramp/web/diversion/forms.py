@@ -10,6 +10,8 @@ from django import forms
 from django.utils import timezone
 
 from offramp.core.diversion import ConditionKind, Event, GraduatedResponse, ReasonCode
+from offramp.core.diversion.voluntariness import CounselStatus
+from offramp.core.enums import PleaStage
 from offramp.web.diversion import offer, service
 
 #: the fields each event's form shows (the rest are hidden); events not listed need none
@@ -52,10 +54,26 @@ def _described(enum: Any, members: Any = None) -> list[tuple[str, str]]:
 
 
 class OfferForm(forms.Form):
-    program = forms.ChoiceField(label="Program")
+    """The offer: the program, counsel (required: present, or offered), and, only where the office's pack
+    asks for an admission before pre-charge diversion (`ask_admission`), the admission step."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    program = forms.ChoiceField(label="Program")
+    counsel = forms.ChoiceField(
+        label="Counsel",
+        choices=[(c.value, c.description) for c in CounselStatus],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Record whether counsel was present or offered."},
+    )
+    admission = forms.BooleanField(
+        required=False,
+        label="The person admitted the facts, with counsel (office policy for pre-charge diversion)",
+    )
+
+    def __init__(self, *args: Any, ask_admission: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.ask_admission = ask_admission
+        if not ask_admission:
+            del self.fields["admission"]
         ccsao = [(c.key, f"{c.code} — {c.name}") for c in offer.cook_county_choices()]
         directory = [(c.key, c.name) for c in offer.directory_choices()]
         groups: list[Any] = [("", "Choose a program"), ("Cook County program models", ccsao)]
@@ -68,6 +86,22 @@ class OfferForm(forms.Form):
         if choice is None:
             raise forms.ValidationError("Choose a program from the list.")
         return choice
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        program = data.get("program")
+        if (
+            self.ask_admission
+            and isinstance(program, offer.ProgramChoice)
+            and program.plea_stage != PleaStage.POST_PLEA.value
+            and not data.get("admission")
+        ):
+            self.add_error("admission", "Office policy asks for an admission before pre-charge diversion.")
+        return data
+
+    @property
+    def counsel_status(self) -> CounselStatus:
+        return CounselStatus(self.cleaned_data["counsel"])
 
 
 class TransitionForm(forms.Form):

@@ -28,6 +28,7 @@ from offramp.core.diversion import (
     ReferralState,
 )
 from offramp.core.diversion import referral as rules
+from offramp.core.diversion.voluntariness import CounselStatus
 from offramp.core.enums import PleaStage
 from offramp.core.outcomes.relief import ReliefEntry
 from offramp.web.cases.models import Case
@@ -53,6 +54,11 @@ class Referral(models.Model):
     #: the program's length in months (program-end deadline); None where it is not a fixed length
     duration_months = models.IntegerField(null=True, blank=True)
     requires_victim_agreement = models.BooleanField(default=False)
+    #: counsel at the offer (core `CounselStatus`); required on every new offer (forms and service), empty
+    #: only on referrals offered before it was recorded
+    counsel = models.CharField(max_length=30, choices=CounselStatus.choices(), blank=True)
+    #: whether the offer asked for an admission of guilt (core `voluntariness.admission_rule` at the offer)
+    admission_required = models.BooleanField(default=False)
     state = models.CharField(max_length=30, choices=STATE_CHOICES, default=ReferralState.OFFERED.value)
     #: optimistic locking: every transition is `UPDATE ... WHERE version = <the version the user saw>`
     version = models.IntegerField(default=1)
@@ -75,6 +81,10 @@ class Referral(models.Model):
         permissions = [
             ("coordinate", "Can offer diversion, move referrals through their lifecycle and set conditions"),
             ("view_state", "Can see a referral's program and state (not its history or conditions)"),
+            (
+                "view_statements",
+                "Can see statements made in screening or diversion (not for prosecution)",
+            ),
         ]
         indexes = [models.Index(fields=["state", "intake_due"], name="referral_state_due_idx")]
         constraints = [
@@ -131,6 +141,11 @@ class Referral(models.Model):
             last_progress_on=self.last_progress_on,
             completed_on=self.completed_on,
         )
+
+    @property
+    def counsel_description(self) -> str:
+        status = CounselStatus.parse(self.counsel)
+        return status.description if status else "Not recorded (offered before counsel was recorded)."
 
     @property
     def state_description(self) -> str:

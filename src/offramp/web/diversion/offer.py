@@ -5,6 +5,7 @@ Which core `ProgramModel` a choice stands for, and when a victim must be consult
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,8 @@ from django.core.exceptions import ValidationError
 
 from offramp.core.diversion import COOK_COUNTY_PROGRAMS, ProgramModel
 from offramp.core.diversion import referral as rules
+from offramp.core.diversion.voluntariness import AdmissionRule, admission_rule, pre_charge_admission_required
+from offramp.core.enums import PleaStage
 from offramp.web.cases.models import Case
 from offramp.web.decisions import recommend
 from offramp.web.programs.models import Service
@@ -103,3 +106,25 @@ def victim_position(case: Case, user: Any) -> VictimPosition:
     status = consultation.consultation_status(case)
     no_victim = status.note == consultation.NO_VICTIM_NOTE
     return VictimPosition(required, bool(status.consulted), status.agreed, why or status.note, no_victim)
+
+
+# --- admission of guilt (issue 13: pre-charge diversion needs none unless the office's pack says so) -------
+
+
+def pack_admission_required(on: dt.date) -> bool:
+    """The pack in force on `on` asks for an admission before a pre-charge offer (`pre_charge_admission_
+    required` = 1). The offer form shows its admission step only then."""
+    pack, _ = recommend.pack_for(on)
+    return pre_charge_admission_required(pack, on)
+
+
+def admission_for(program: ProgramChoice, on: dt.date) -> AdmissionRule:
+    """Whether an offer of `program` on `on` involves an admission, and why (core's rule)."""
+    pack, _ = recommend.pack_for(on)
+    return admission_rule(pack, on, program.plea_stage)
+
+
+def asks_admission(program: ProgramChoice, on: dt.date) -> bool:
+    """The offer form's admission step applies to this program: the pack asks for an admission before
+    pre-charge diversion and the program is not post-plea (that one is entered on a plea in court)."""
+    return program.plea_stage != PleaStage.POST_PLEA.value and pack_admission_required(on)

@@ -36,6 +36,7 @@ from offramp.core.diversion import Condition as CoreCondition
 from offramp.core.diversion import referral as rules
 from offramp.core.diversion.deadlines import Deadline
 from offramp.core.diversion.referral import TransitionInput  # views and tests build it from here
+from offramp.core.diversion.voluntariness import CounselStatus
 from offramp.core.outcomes import relief
 from offramp.web.audit.models import Action
 from offramp.web.audit.models import Outcome as AuditOutcome
@@ -94,12 +95,28 @@ def relief_statute() -> relief.ReliefStatute | None:
 
 
 def offer_diversion(
-    case: Case, program: ProgramChoice, user: Any, *, today: dt.date | None = None
+    case: Case,
+    program: ProgramChoice,
+    user: Any,
+    *,
+    counsel: CounselStatus | None,
+    admission_confirmed: bool = False,
+    today: dt.date | None = None,
 ) -> Referral:
-    """Offer diversion to `program`: refused (OfferRefused, audited as denied, nothing stored) while the
-    case has an open referral, or when core's guard blocks it (victim consultation / agreement)."""
+    """Offer diversion to `program`: refused (OfferRefused, audited as denied, nothing stored) without a
+    record of counsel (present, or offered), without the admission the office's pack asks for before a
+    pre-charge offer (core `voluntariness.admission_rule`), while the case has an open referral, or when
+    core's guard blocks it (victim consultation / agreement)."""
     today = today or timezone.localdate()
+    admission = offer.admission_for(program, today)
     try:
+        if counsel is None:
+            raise OfferRefused(
+                "counsel: record whether counsel was present, or was offered (declined, or not yet "
+                "consulted), before the offer."
+            )
+        if offer.asks_admission(program, today) and not admission_confirmed:
+            raise OfferRefused(f"admission: {admission.why} Confirm it was made, with counsel.")
         if Referral.objects.filter(case=case, state__in=OPEN_STATES).exists():
             raise OfferRefused(
                 "the case already has an open diversion referral; close it (dismissal or return to "
@@ -131,6 +148,8 @@ def offer_diversion(
             plea_stage=program.plea_stage,
             duration_months=program.duration_months,
             requires_victim_agreement=program.requires_victim_agreement,
+            counsel=counsel.value,
+            admission_required=admission.required,
             state=outcome.to_state.value,
             version=1,
             offered_on=today,
@@ -150,6 +169,8 @@ def offer_diversion(
                 "program": program.code or str(program.service.pk),
                 "victim_consultation_required": victims.consultation_required,
                 "victim_consulted": victims.consulted,
+                "counsel": counsel.value,
+                "admission_required": admission.required,
             },
         )
     return referral

@@ -10,4 +10,5 @@ urlpatterns = [
     path("referrals/<int:pk>/transition/", views.transition, name="transition"),
     path("referrals/<int:pk>/conditions/", views.add_condition, name="add_condition"),
     path("conditions/<int:pk>/entries/", views.add_entry, name="add_entry"),
+    path("referrals/<int:pk>/letter/", views.letter, name="letter"),
 ]

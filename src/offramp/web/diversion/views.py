@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -34,10 +35,14 @@ from offramp.core.diversion import (
     progress,
 )
 from offramp.core.diversion import Condition as CoreCondition
+from offramp.core.diversion.voluntariness import NOT_FOR_PROSECUTION
 from offramp.web.accounts.access import permission_required_audited
+from offramp.web.accounts.roles import STATEMENTS_PERMISSION
 from offramp.web.audit.models import Action
 from offramp.web.audit.record import record
 from offramp.web.cases.models import Case
+from offramp.web.diversion import letter as offer_letter
+from offramp.web.diversion import offer as offer_rules
 from offramp.web.diversion import service
 from offramp.web.diversion.forms import ConditionForm, EntryForm, OfferForm, TransitionForm
 from offramp.web.diversion.models import OPEN_STATES, Condition, RecordRestriction, Referral
@@ -103,7 +108,11 @@ def panel_context(user: Any, case: Case, today: dt.date | None = None) -> dict[s
         "full": full,
         "coordinate": coordinate,
         "rows": rows,
-        "offer_form": OfferForm() if coordinate and not has_open else None,
+        "offer_form": OfferForm(ask_admission=offer_rules.pack_admission_required(today))
+        if coordinate and not has_open
+        else None,
+        "statements": user.has_perm(STATEMENTS_PERMISSION),
+        "not_for_prosecution": NOT_FOR_PROSECUTION,
         "intake_days": service.intake_days(),
     }
 
@@ -119,11 +128,18 @@ def _refused(
 @permission_required_audited(*COORDINATE)
 def offer(request: HttpRequest, case_key: str) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related("person"), case_key=case_key)
-    form = OfferForm(request.POST)
+    form = OfferForm(request.POST, ask_admission=offer_rules.pack_admission_required(timezone.localdate()))
     if not form.is_valid():
-        return _refused(request, case, "Diversion not offered: choose a program.", form=form)
+        missing = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        return _refused(request, case, f"Diversion not offered: {missing}", form=form)
     try:
-        referral = service.offer_diversion(case, form.cleaned_data["program"], request.user)
+        referral = service.offer_diversion(
+            case,
+            form.cleaned_data["program"],
+            request.user,
+            counsel=form.counsel_status,
+            admission_confirmed=bool(form.cleaned_data.get("admission")),
+        )
     except service.OfferRefused as exc:
         return _refused(request, case, f"Diversion not offered: {exc}")
     messages.success(request, f"Diversion offered: {referral.program_name}.")
@@ -248,3 +264,25 @@ def board(request: HttpRequest) -> HttpResponse:
         "due_soon_days": DUE_SOON_DAYS,
     }
     return render(request, "diversion/board.html", context)
+
+
+@require_GET
+@permission_required_audited(*VIEW)
+def letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The offer letter for the person and their lawyer (printable): the offer, the reasons, the conditions,
+    what completion brings, that taking part is voluntary, counsel and admission (diversion/letter.py).
+    Line prosecutors, supervisors and the diversion unit may print it; each view is audited."""
+    referral = get_object_or_404(Referral.objects.select_related("case", "case__person"), pk=pk)
+    record(
+        Action.VIEW,
+        object_type="offer_letter",
+        object_id=referral.pk,
+        detail={"case": referral.case.case_key, "person": referral.case.person.person_key},
+    )
+    context = {
+        "letter": offer_letter.build(referral),
+        "case": referral.case,
+        "today": timezone.localdate(),
+        "office": settings.OFFRAMP_OFFICE_NAME or offer_letter.DEFAULT_OFFICE_NAME,
+    }
+    return render(request, "diversion/letter.html", context)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from offramp.core.csvsafe import inert_text
+from offramp.core.diversion.voluntariness import NOT_FOR_PROSECUTION
 from offramp.core.evaluation.criteria.enums import Need
 from offramp.core.screening import needs as core_needs
 from offramp.core.screening.consent import (
@@ -27,7 +28,7 @@ from offramp.core.screening.consent import (
     SudInformation,
 )
 from offramp.web.accounts.access import permission_required_audited
-from offramp.web.accounts.roles import ROLE_BY_SLUG
+from offramp.web.accounts.roles import ROLE_BY_SLUG, STATEMENTS_PERMISSION
 from offramp.web.audit.models import Action
 from offramp.web.audit.record import record
 from offramp.web.cases.models import Case
@@ -67,7 +68,8 @@ def needs_context(user: Any, case: Case) -> dict[str, Any]:
     latest = NeedsAssessment.objects.filter(case=case).select_related("entered_by").first()
     can_assess = user.has_perms(NEEDS_PERMS)
     answers: list[tuple[str, str]] = []
-    if latest is not None and can_assess:
+    statements = user.has_perm(STATEMENTS_PERMISSION)  # the answers are the person's own words
+    if latest is not None and can_assess and statements:
         questions = {q["id"]: q["text"] for q in core_needs.definition()["questions"]}
         questions[core_needs.LANGUAGE_NAME] = "Preferred language"
         answers = [(questions.get(key, key), value) for key, value in latest.answers.items()]
@@ -77,6 +79,8 @@ def needs_context(user: Any, case: Case) -> dict[str, Any]:
         "tags": [(tag, _need_description(tag)) for tag in latest.tags] if latest is not None else [],
         "answers": answers,
         "can_assess": can_assess,
+        "statements": statements,
+        "not_for_prosecution": NOT_FOR_PROSECUTION,
     }
 
 
@@ -292,6 +296,9 @@ REPORT_COLUMNS = (
 )
 ASAM_COLUMNS = ("asam_level", "placed_by")
 WITHHELD_CELL = "(withheld)"
+#: the person's statements in a report (free text): not for prosecution, only the diversion unit sees them
+STATEMENT_COLUMNS = ("progress_summary",)
+NOT_FOR_PROSECUTION_CELL = "(not for prosecution)"
 
 
 def _placement_decision(user: Any, case: Case, reports: list[TreatmentReport]) -> AccessDecision | None:
@@ -315,6 +322,8 @@ def reports_context(user: Any, case: Case) -> dict[str, Any]:
         "any_report": reports.exists(),
         "placement": placement,
         "can_report": user.has_perms(REPORT_PERMS),
+        "statements": user.has_perm(STATEMENTS_PERMISSION),
+        "not_for_prosecution": NOT_FOR_PROSECUTION,
     }
 
 
@@ -370,10 +379,13 @@ def reports_csv(request: HttpRequest, case_key: str) -> HttpResponse:
     response.write(f"# Scope: {' '.join((decision.scope or '').split())}\r\n")
     writer = csv.writer(response)
     writer.writerow(REPORT_COLUMNS)
+    statements = request.user.has_perm(STATEMENTS_PERMISSION)
     for row in reports:
         writer.writerow(
             [
-                WITHHELD_CELL
+                NOT_FOR_PROSECUTION_CELL
+                if column in STATEMENT_COLUMNS and not statements and getattr(row, column)
+                else WITHHELD_CELL
                 if column in ASAM_COLUMNS
                 and row.asam_level
                 and placement is not None
