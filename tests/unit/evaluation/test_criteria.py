@@ -217,5 +217,5 @@ def test_it_declares_every_finding() -> None:  # descriptions: tests/unit/test_e
     assert set(FINDINGS) == {
         "seller_role", "personal_use_quantity", "public_safety_concern", "victim_involved",
         "safety_valve_eligible", "overdose_risk", "overdose_responses", "sud_indicated",
-        "refer_for_clinical_assessment", "alcohol_or_tobacco_need", "needs",
+        "refer_for_clinical_assessment", "alcohol_or_tobacco_need", "needs", "pretrial_position", "pretrial_reasons",
     }  # fmt: skip

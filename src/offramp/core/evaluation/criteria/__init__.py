@@ -5,6 +5,7 @@ from __future__ import annotations
 from offramp.core.evaluation.criteria import (
     needs,
     overdose_risk,
+    pretrial,
     public_safety,
     safety_valve,
     seller_role,
@@ -20,6 +21,7 @@ CRITERIA: tuple[Criterion, ...] = (
     overdose_risk.CRITERION,
     sud_indicated.CRITERION,
     needs.CRITERION,
+    pretrial.CRITERION,
 )
 
 #: finding name -> Finding, for every output a rule may test
