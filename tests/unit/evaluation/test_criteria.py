@@ -241,4 +241,6 @@ def test_it_declares_every_finding() -> None:  # descriptions: tests/unit/test_e
         # issue 13: plea eligibility (criteria/eligibility.py)
         "conditional_discharge_eligible", "first_offender_eligible", "pretrial_intervention_eligible",
         "accountability_court_eligible", "eligibility_reasons",
+        # issue 13: the pretrial position (criteria/pretrial.py)
+        "pretrial_position", "pretrial_reasons",
     }  # fmt: skip

@@ -6,6 +6,7 @@ from offramp.core.evaluation.criteria import (
     eligibility,
     needs,
     overdose_risk,
+    pretrial,
     public_safety,
     safety_valve,
     seller_role,
@@ -22,6 +23,7 @@ CRITERIA: tuple[Criterion, ...] = (
     sud_indicated.CRITERION,
     needs.CRITERION,
     eligibility.CRITERION,
+    pretrial.CRITERION,
 )
 
 #: finding name -> Finding, for every output a rule may test
