@@ -44,7 +44,9 @@ def test_the_panel_shows_charge_and_plea_options_and_the_immigration_warning(
     assert 'data-testid="immigration-warning"' in page and "Citizenship is not on file" in page
 
 
-def test_a_declined_case_has_no_immigration_warning(case: Case, staff: Staff, settings: Any) -> None:
+def test_a_declined_case_has_no_immigration_warning_and_no_plea(
+    case: Case, staff: Staff, settings: Any
+) -> None:
     settings.OFFRAMP_POLICY_DIR = REPO / "policies"
     settings.OFFRAMP_POLICY = "public-health"
     client = Client()
@@ -52,4 +54,5 @@ def test_a_declined_case_has_no_immigration_warning(case: Case, staff: Staff, se
     page = client.get("/cases/P-1/").content.decode()
     assert 'data-testid="recommended-outcome">Decline to charge' in page
     assert 'data-testid="immigration-warning"' not in page
-    assert 'data-testid="plea-options"' in page
+    # a declination files nothing: there is no plea to offer
+    assert 'data-testid="plea-options"' not in page

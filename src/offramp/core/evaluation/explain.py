@@ -169,7 +169,8 @@ def explain(frame_one_row: pl.DataFrame, pack: Pack, *, on: dt.date | None = Non
     ]
     chosen = row["chosen_rule"]
     decider = bars.get(chosen) or by_id.get(chosen) if chosen else None
-    options = plea_options(row, pack)
+    # a declination files nothing, so there is no plea to offer (and no immigration consequence of one)
+    options = [] if row["outcome"] == "decline" else plea_options(row, pack)
     return DecisionTrace.model_validate(
         dict(
             policy_id=pack.id,
