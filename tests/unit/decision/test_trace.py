@@ -166,6 +166,15 @@ def test_a_trace_stored_before_rules_recorded_what_they_read_withholds_every_rul
     assert all(r.id.startswith(PLACEHOLDER) and r.because == PLACEHOLDER for r in redacted.matched_rules)
 
 
+def test_the_explanation_states_the_pretrial_position_first_when_the_person_is_held() -> None:
+    free = explained(EXAMPLE | {"in_custody": False}).to_text()
+    held = explained(EXAMPLE | {"in_custody": True, "on_moud": True}).to_text().splitlines()
+    assert "Pretrial position:" in free
+    assert free.index("recommendation:") < free.index("Pretrial position:")
+    assert held[1] == "Pretrial position:" and "in custody now" in held[2]
+    assert any("moud_continuity_task" in line for line in held[:4])
+
+
 QUIET = {
     "case_key": "K2",
     "received_date": dt.date(2024, 6, 1),

@@ -373,9 +373,24 @@ class DecisionTrace(_Model):
             }
         )
 
+    def pretrial_lines(self) -> list[str]:
+        """The pretrial position (criteria/pretrial.py) with its reasons; [] for a trace without one."""
+        position = self.finding_value("pretrial_position")
+        if position is None:
+            return []
+        custody = " (in custody now: this is decided first)" if self.facts.get("in_custody") else ""
+        lines = ["Pretrial position:", f"  {position}{custody}"]
+        reasons = self.finding_value("pretrial_reasons") or []
+        if reasons:
+            lines.append(f"  reasons: {', '.join(str(r) for r in reasons)}")
+        return lines
+
     def to_text(self) -> str:
         """The explanation for a person to read (the `offramp explain` output)."""
         lines = [f"case {self.case_key} under {self.policy_id} {self.policy_version} ({self.office})"]
+        in_custody = bool(self.facts.get("in_custody"))
+        if in_custody:  # a person held now needs the release position before anything else
+            lines += self.pretrial_lines()
         if self.bars:
             lines.append(
                 "legal bars (checked before any rule; another outcome needs a reason and a supervisor):"
@@ -403,6 +418,8 @@ class DecisionTrace(_Model):
         offers = self.offers()
         if offers:
             lines.append(f"  offered (not conditions: {NO_STRINGS}): {'; '.join(offers)}")
+        if not in_custody:
+            lines += self.pretrial_lines()
         if self.charge_guidance:
             lines.append("Charge options:")
             for g in self.charge_guidance:
