@@ -90,6 +90,25 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
 #: the case's disposition facts (core.enums DispositionKind and SentenceType), optional in every format
 DISPOSITION_FACTS: tuple[str, ...] = ("disposition", "disposition_date", "sentence_type", "sentence_days")
 
+#: the facts issue 13 added (legal bars, eligibility, pretrial, the person's own account): the last of the
+#: case facts and of the later facts, written once here
+ISSUE_13_FACTS: tuple[str, ...] = (
+    "sought_help_for_overdose",
+    "harm_reduction_supplies_only",
+    "prior_drug_convictions",
+    "prior_conditional_discharge",
+    "prior_first_offender",
+    "prior_failures_to_appear",
+    "in_custody",
+    "sells_to_support_own_use",
+    "poverty_or_debt",
+    "coerced_or_exploited",
+    "veteran",
+    "pregnant",
+    "caregiver",
+    "noncitizen",
+)
+
 #: the case's own facts (evidence, criminal history, health, victims), named alike by every intake format
 #: and by the evaluation engine
 CASE_FACTS: tuple[str, ...] = (
@@ -113,20 +132,7 @@ CASE_FACTS: tuple[str, ...] = (
     "injection_use",
     "on_moud",
     "victim_count",
-    "sought_help_for_overdose",
-    "harm_reduction_supplies_only",
-    "prior_drug_convictions",
-    "prior_conditional_discharge",
-    "prior_first_offender",
-    "prior_failures_to_appear",
-    "in_custody",
-    "sells_to_support_own_use",
-    "poverty_or_debt",
-    "coerced_or_exploited",
-    "veteran",
-    "pregnant",
-    "caregiver",
-    "noncitizen",
+    *ISSUE_13_FACTS,
 )
 
 #: case facts added after the offramp-csv header was fixed: optional columns there (a file without them
@@ -136,20 +142,7 @@ LATER_FACTS: tuple[str, ...] = (
     "weapon_in_connection",
     "last_violent_conviction_year",
     "on_moud",
-    "sought_help_for_overdose",
-    "harm_reduction_supplies_only",
-    "prior_drug_convictions",
-    "prior_conditional_discharge",
-    "prior_first_offender",
-    "prior_failures_to_appear",
-    "in_custody",
-    "sells_to_support_own_use",
-    "poverty_or_debt",
-    "coerced_or_exploited",
-    "veteran",
-    "pregnant",
-    "caregiver",
-    "noncitizen",
+    *ISSUE_13_FACTS,
 )
 
 CHARGE_SCHEMA: dict[str, pl.DataType] = {
