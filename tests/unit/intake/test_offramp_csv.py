@@ -327,6 +327,17 @@ def test_a_bad_later_fact_is_named_by_row_and_field(tmp_path: Path) -> None:
     assert errors == {(3, "on_moud"), (3, "last_violent_conviction_year")}
 
 
+def test_the_issue_13_facts_are_read_and_bad_ones_named_by_row_and_field(tmp_path: Path) -> None:
+    """The bars, eligibility, pretrial and own-account facts: optional columns, checked like the others."""
+    header = [*GOOD, "sought_help_for_overdose", "prior_failures_to_appear", "noncitizen"]
+    good = row(sought_help_for_overdose="true", prior_failures_to_appear="2", noncitizen="")
+    cases = offramp_csv.parse(write_csv(tmp_path, [good], header)).cases
+    assert cases.select(header[-3:]).row(0) == (True, 2, None)
+    bad = row(case_id="C2", sought_help_for_overdose="maybe", prior_failures_to_appear="-1", noncitizen="no")
+    errors = {(e.row, e.field) for e in parse_error(write_csv(tmp_path, [good, bad], header)).errors}
+    assert errors == {(3, "sought_help_for_overdose"), (3, "prior_failures_to_appear"), (3, "noncitizen")}
+
+
 def test_it_reads_a_pill_count_as_the_charges_dosage_units(tmp_path: Path) -> None:
     """Issue 12: 200 counterfeit pills are a quantity (unit dosage_unit), not a blank read as "user"; a
     weight, when given, wins; the evaluation frame carries the count as `dosage_units`."""
